@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NanxiConfig(AppConfig):
+    name = "nanxi"
+    verbose_name = _("Street and residents")
+
+
+class NanxiAdminConfig(AdminConfig):
+    default_site = "nanxi.admin_site.NanxiAdminSite"

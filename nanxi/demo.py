@@ -1,0 +1,131 @@
+"""The Nanxi demo: residential areas of 南京西路街道 and one account for each role.
+
+Every loader here is idempotent: it looks rows up by a natural key and only
+creates what is missing, so running ``manage.py demo`` twice changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from nanxi import roles
+from nanxi.models import Profile, ResidentialArea
+
+AREAS = [
+    ("华业", "huaye"),
+    ("威海", "weihai"),
+    ("重华", "chonghua"),
+    ("新福康里", "xinfukangli"),
+    ("静安别墅", "jingan-bieshu"),
+    ("联华", "lianhua"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    name: str
+    role: str | None
+    area_slug: str | None
+    verified: bool = True
+    superuser: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        # Both kinds of staff work in the admin (ratings, committees); residents never do.
+        return self.superuser or self.role in (roles.AREA_STAFF, roles.STREET_STAFF)
+
+
+ACCOUNTS = [
+    DemoAccount(
+        "resident@nanxi.example", "nanxi-resident", "王阿姨", roles.RESIDENT, "huaye"
+    ),
+    DemoAccount(
+        "neighbour@nanxi.example", "nanxi-neighbour", "李伯伯", roles.RESIDENT, "huaye"
+    ),
+    DemoAccount(
+        "newcomer@nanxi.example",
+        "nanxi-newcomer",
+        "张先生",
+        roles.RESIDENT,
+        "weihai",
+        verified=False,
+    ),
+    DemoAccount(
+        "huaye.staff@nanxi.example",
+        "nanxi-area",
+        "华业居委会",
+        roles.AREA_STAFF,
+        "huaye",
+    ),
+    DemoAccount(
+        "weihai.staff@nanxi.example",
+        "nanxi-area",
+        "威海居委会",
+        roles.AREA_STAFF,
+        "weihai",
+    ),
+    DemoAccount(
+        "street@nanxi.example", "nanxi-street", "街道自治办", roles.STREET_STAFF, None
+    ),
+    DemoAccount(
+        "admin@nanxi.example", "nanxi-admin", "系统管理员", None, None, superuser=True
+    ),
+]
+
+
+def demo_user(email: str):
+    return get_user_model().objects.get(email=email)
+
+
+@transaction.atomic
+def load(out) -> None:
+    areas = {}
+    for name, slug in AREAS:
+        areas[slug], _ = ResidentialArea.objects.get_or_create(
+            slug=slug, defaults={"name": name}
+        )
+    street = None
+    for account in sorted(ACCOUNTS, key=lambda a: a.role != roles.STREET_STAFF):
+        user = _account(account, areas, verifier=street)
+        if account.role == roles.STREET_STAFF:
+            street = user
+    out.write(f"  residential areas: {ResidentialArea.objects.count()}")
+
+
+def _account(account: DemoAccount, areas: dict, verifier):
+    User = get_user_model()
+    user = User.objects.filter(email=account.email).first()
+    if user is None:
+        user = User(username=account.email.split("@")[0], email=account.email)
+        user.set_password(account.password)
+        user.is_staff = account.is_staff
+        user.is_superuser = account.superuser
+        user.save()
+        EmailAddress.objects.create(
+            user=user, email=account.email, verified=True, primary=True
+        )
+    if account.role:
+        user.groups.add(Group.objects.get(name=account.role))
+    profile, created = Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "display_name": account.name,
+            "area": areas.get(account.area_slug),
+        },
+    )
+    if (
+        created
+        and account.verified
+        and account.area_slug
+        and account.role == roles.RESIDENT
+    ):
+        profile.verified_at = timezone.now()
+        profile.verified_by = verifier
+        profile.save(update_fields=["verified_at", "verified_by"])
+    return user

@@ -1,0 +1,36 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from nanxi.models import Profile, ResidentialArea
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 -]{5,18}$",
+    _(
+        "Enter a phone number with digits only, for example 021-62171234 or 13812345678."
+    ),
+)
+
+
+class ProfileForm(forms.ModelForm):
+    area = forms.ModelChoiceField(
+        label=_("Residential area"),
+        queryset=ResidentialArea.objects.all(),
+        required=True,
+        empty_label=_("— choose your residential area —"),
+        error_messages={
+            "invalid_choice": _("Choose one of the residential areas in the list."),
+            "required": _("Choose the residential area you live in."),
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=20,
+        validators=[phone_validator],
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "area", "phone"]
+        labels = {"display_name": _("Name shown to neighbours (optional)")}

@@ -1,0 +1,59 @@
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nanxi import permissions, roles
+from nanxi.models import Profile, ResidentialArea
+
+
+def profile_for(user) -> Profile:
+    """The user's profile, made on first use (accounts made in the admin have none)."""
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def resident_register(*, user) -> Profile:
+    """A person who signed up becomes a resident with an (unverified) profile."""
+    user.groups.add(Group.objects.get(name=roles.RESIDENT))
+    return profile_for(user)
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: Profile,
+    by,
+    area: ResidentialArea | None,
+    display_name: str = "",
+    phone: str = "",
+) -> Profile:
+    if by.pk != profile.user_id:
+        raise PermissionDenied(_("You can only change your own profile."))
+    if profile.area_id != (area.pk if area else None):
+        # A residents' committee vouched for the person in the old area, not the new one.
+        profile.verified_at = None
+        profile.verified_by = None
+    profile.area = area
+    profile.display_name = display_name
+    profile.phone = phone
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def profile_verify(*, profile: Profile, by) -> Profile:
+    """A residents' committee confirms that the person lives in its area."""
+    if profile.area_id is None:
+        raise ValidationError(_("This resident has not chosen a residential area yet."))
+    if not permissions.can_verify(by, profile):
+        raise PermissionDenied(
+            _("Only staff of this residential area can verify its residents.")
+        )
+    profile.verified_at = timezone.now()
+    profile.verified_by = by
+    profile.save(update_fields=["verified_at", "verified_by"])
+    return profile

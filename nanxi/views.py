@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nanxi import selectors, services
+from nanxi.forms import ProfileForm
+
+
+def home(request):
+    return render(
+        request,
+        "nanxi/home.html",
+        {"year": timezone.localdate().year, "overview": selectors.street_overview()},
+    )
+
+
+@login_required
+def profile(request):
+    profile = services.profile_for(request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=profile)
+        if form.is_valid():
+            services.profile_update(
+                profile=profile,
+                by=request.user,
+                area=form.cleaned_data["area"],
+                display_name=form.cleaned_data["display_name"],
+                phone=form.cleaned_data["phone"],
+            )
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("profile")
+        # The form left its (rejected) values on the instance: show the stored ones.
+        profile.refresh_from_db()
+    else:
+        form = ProfileForm(instance=profile)
+    return render(request, "nanxi/profile.html", {"form": form, "profile": profile})

@@ -1,0 +1,45 @@
+import pytest
+from django.core.cache import cache
+
+from nanxi import roles
+from tests.factories import AreaFactory, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache (Redis in CI): no test inherits another's.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def area(db):
+    return AreaFactory(name="华业", slug="huaye")
+
+
+@pytest.fixture
+def other_area(db):
+    return AreaFactory(name="威海", slug="weihai")
+
+
+@pytest.fixture
+def resident(area):
+    return make_user(roles.RESIDENT, area=area, verified=True)
+
+
+@pytest.fixture
+def area_staff(area):
+    return make_user(roles.AREA_STAFF, area=area)
+
+
+@pytest.fixture
+def street_staff(db):
+    return make_user(roles.STREET_STAFF)
+
+
+@pytest.fixture
+def english(client):
+    """Switch the test client to English, the way a visitor does (the language form)."""
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    return client

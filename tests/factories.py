@@ -1,0 +1,52 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from nanxi import roles
+from nanxi.models import Profile, ResidentialArea
+
+PASSWORD = "correct-horse-battery-42"
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResidentialArea
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"居民区{n}")
+    slug = factory.Sequence(lambda n: f"area-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(
+                user=self, email=self.email, verified=True, primary=True
+            )
+
+
+def make_user(
+    role: str | None = roles.RESIDENT, *, area=None, verified=False, **kwargs
+):
+    """A user with a role, a profile in `area`, optionally verified by their committee."""
+    user = UserFactory(
+        is_staff=role in (roles.AREA_STAFF, roles.STREET_STAFF), **kwargs
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    Profile.objects.create(
+        user=user, area=area, verified_at=timezone.now() if verified else None
+    )
+    return user
