@@ -5,10 +5,6 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = (
     os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 )
@@ -47,7 +43,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
+    # from a thread with a running loop unless told that this is deliberate. Set per
+    # test, so it never leaks into anything else (check --deploy rejects it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # A phone-sized window: many residents use the portal on a phone.
     context = browser.new_context(
         viewport={"width": 360, "height": 780}, locale="zh-CN"
