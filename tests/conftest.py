@@ -43,3 +43,11 @@ def english(client):
     """Switch the test client to English, the way a visitor does (the language form)."""
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     return client
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they are the slowest, and they hold an event loop open."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)

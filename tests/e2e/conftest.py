@@ -10,14 +10,9 @@ CHROMIUM = (
 )
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    """One headless Chromium for the session (started after the live server and database)."""
     if not os.path.exists(CHROMIUM):
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
         if os.environ.get("CI") == "true":
@@ -25,29 +20,32 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread, and Django
+    # refuses ORM calls from such a thread unless told it is deliberate. The browser
+    # tests run last (tests/conftest.py), so this never reaches another test.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
-def page(browser, live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-    # from a thread with a running loop unless told that this is deliberate. Set per
-    # test, so it never leaks into anything else (check --deploy rejects it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server):
     # A phone-sized window: many residents use the portal on a phone.
     context = browser.new_context(
         viewport={"width": 360, "height": 780}, locale="zh-CN"
