@@ -68,9 +68,13 @@ def worker(tmp_path_factory):
 
 
 @pytest.fixture
-def queued(monkeypatch):
+def queued():
     """Send tasks to the broker for real instead of running them in-process."""
-    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    # Celery's Settings maps attributes onto its own layers: monkeypatch cannot undo it.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 def wait_for_mail(folder: Path, text: str, timeout: float = 30.0) -> str:
