@@ -154,8 +154,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- accounts -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "nanxi.auth_backends.ModelBackendWithProfile",
+    "nanxi.auth_backends.AllauthBackendWithProfile",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -9,10 +9,21 @@ from nanxi.forms import ProfileForm
 
 
 def home(request):
+    years = selectors.reporting_years()
+    default = years[0] if years else timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", default))
+    except ValueError:
+        year = default
     return render(
         request,
         "nanxi/home.html",
-        {"year": timezone.localdate().year, "overview": selectors.street_overview()},
+        {
+            "year": year,
+            "years": years,
+            "overview": selectors.street_overview(),
+            "figures": selectors.year_figures(year),
+        },
     )
 
 

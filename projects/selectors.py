@@ -1,0 +1,103 @@
+"""Reads of autonomy projects shared by pages, the home page and the yearly report."""
+
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+
+from projects.models import (
+    STAGES,
+    Comment,
+    Contribution,
+    Project,
+    Step,
+    StepCode,
+    Vote,
+    stage_of,
+)
+
+STEP_LABELS_CACHE_KEY = "projects:step-labels"
+
+
+def step_labels() -> dict[int, str]:
+    """Code → label, staff's renamings over the built-in (translated) names."""
+    custom = cache.get(STEP_LABELS_CACHE_KEY)
+    if custom is None:
+        custom = dict(Step.objects.exclude(label="").values_list("code", "label"))
+        cache.set(STEP_LABELS_CACHE_KEY, custom, 3600)
+    return {code: custom.get(code) or str(label) for code, label in StepCode.choices}
+
+
+def step_display(step: int, labels: dict[int, str] | None = None) -> dict:
+    labels = labels or step_labels()
+    stage = stage_of(step)
+    return {
+        "step": step,
+        "label": labels[step],
+        "stage": stage,
+        "stage_label": STAGES[stage],
+    }
+
+
+def project_list(user):
+    return (
+        Project.objects.visible_to(user)
+        .with_totals()
+        .select_related("area")
+        .prefetch_related("topics")
+    )
+
+
+def project_detail(user, pk: int) -> Project:
+    """One project with everything its page shows, in a fixed number of queries."""
+    from projects.models import ProgressUpdate, ProjectPhoto, StepChange
+
+    comments = Comment.objects.select_related("author__profile")
+    queryset = project_list(user)
+    if user.is_authenticated:
+        mine = Vote.objects.filter(project=OuterRef("pk"), voter=user).values("choice")
+        queryset = queryset.annotate(my_vote=Subquery(mine))
+    return (
+        queryset.select_related("proposer__profile")
+        .prefetch_related(
+            Prefetch("photos", queryset=ProjectPhoto.objects.all()),
+            Prefetch(
+                "step_changes",
+                queryset=StepChange.objects.select_related("actor__profile"),
+            ),
+            Prefetch("comments", queryset=comments),
+            Prefetch("contributions", queryset=Contribution.objects.all()),
+            Prefetch(
+                "progress_updates",
+                queryset=ProgressUpdate.objects.select_related("author__profile"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def projects_year_figures(year: int) -> dict:
+    """The newsletter's project figures for one year, in two aggregate queries."""
+    # A project counts in the year it was announced (step 7), whatever happened later.
+    counted = Project.objects.in_year(year)
+    figures = counted.aggregate(
+        total=Count("pk"),
+        event=Count("pk", filter=Q(category=Project.Category.EVENT)),
+        team=Count("pk", filter=Q(category=Project.Category.TEAM)),
+        doorstep=Count("pk", filter=Q(category=Project.Category.DOORSTEP)),
+        beneficiaries=Sum("beneficiaries", default=0),
+    )
+    figures["crowdfunding"] = (
+        Contribution.objects.filter(project__in=counted).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or 0
+    )
+    return figures
+
+
+def reporting_years() -> list[int]:
+    return list(
+        Project.objects.exclude(year=None)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
