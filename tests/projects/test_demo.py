@@ -1,0 +1,31 @@
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+
+from projects.models import Project, StepChange
+from projects.selectors import projects_year_figures
+
+
+def test_demo_reproduces_the_newsletters_2020_project_figures(db):
+    call_command("demo", stdout=io.StringIO())
+    figures = projects_year_figures(2020)
+    assert figures == {
+        "total": 33,
+        "event": 13,
+        "team": 9,
+        "doorstep": 11,
+        "beneficiaries": 14000,
+        "crowdfunding": Decimal("18500.00"),
+    }
+    # Every project got where it is through recorded moves, at different steps.
+    assert StepChange.objects.filter(project__year=2020, to_step=7).count() == 33
+    assert len(set(Project.objects.in_year(2020).values_list("step", flat=True))) >= 4
+    assert Project.objects.filter(year=None, step=6).exists()  # 2021: still voting
+
+
+def test_demo_twice_changes_nothing(db):
+    call_command("demo", stdout=io.StringIO())
+    before = (Project.objects.count(), StepChange.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    assert (Project.objects.count(), StepChange.objects.count()) == before
