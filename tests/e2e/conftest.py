@@ -45,12 +45,32 @@ def browser(live_server):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    # A phone-sized window: many residents use the portal on a phone.
-    context = browser.new_context(
-        viewport={"width": 360, "height": 780}, locale="zh-CN"
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Pages in separate browser contexts: one per person taking part in a flow."""
+    contexts = []
+
+    def make():
+        # A phone-sized window: many residents use the portal on a phone.
+        context = browser.new_context(
+            viewport={"width": 360, "height": 780}, locale="zh-CN"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def log_in(page, live_server, email: str, password: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/profile/")

@@ -1,14 +1,19 @@
 import re
 
+import pytest
 from django.core import mail
 
 from nanxi.models import Profile
 from tests.factories import AreaFactory
 
+# Transactional (the live server reads what the test writes), with the migrations'
+# data (roles, steps, topics) restored after each flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 PASSWORD = "Nanxi-garden-2020!"
 
 
-def test_sign_up_verify_log_in_and_choose_area(page, live_server, transactional_db):
+def test_sign_up_verify_log_in_and_choose_area(page, live_server):
     AreaFactory(name="华业", slug="huaye")
     AreaFactory(name="威海", slug="weihai")
 
