@@ -74,3 +74,25 @@ def log_in(page, live_server, email: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/profile/")
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(live_server, request):
+    """Put back what the data migrations made (roles, steps, topics).
+
+    A transactional test ends with a flush that empties every table, migration data
+    included; the next browser test needs it again. The migrations' own functions
+    make it, so there is one list of roles, steps and topics.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in (
+        "nanxi.migrations.0002_roles",
+        "projects.migrations.0002_steps_and_topics",
+    ):
+        migration = import_module(module)
+        for operation in migration.Migration.operations:
+            operation.code(apps, None)

@@ -6,9 +6,8 @@ from django.core import mail
 from nanxi.models import Profile
 from tests.factories import AreaFactory
 
-# Transactional (the live server reads what the test writes), with the migrations'
-# data (roles, steps, topics) restored after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the live server's thread reads what the test writes.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Nanxi-garden-2020!"
 

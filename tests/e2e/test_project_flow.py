@@ -8,9 +8,8 @@ from projects.models import Contribution, Project, Vote
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, AreaFactory, make_user
 
-# Transactional (the live server reads what the test writes), with the migrations'
-# data (roles, steps, topics) restored after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the live server's thread reads what the test writes.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def click_move(page, label: str) -> None:
