@@ -374,7 +374,7 @@ class Contribution(models.Model):
 
 
 def photo_path(instance, filename: str) -> str:
-    # The name was made by the server (projects.images); never the uploader's.
+    # The name was made by the server (nanxi.images); never the uploader's.
     return f"projects/{instance.project_id}/{filename}"
 
 

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import images, permissions
+from nanxi import images
+from projects import permissions
 from projects.models import (
     MAX_CONTRIBUTION,
     Comment,

@@ -1,8 +1,12 @@
+import io
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from nanxi import roles
 from nanxi.models import Profile, ResidentialArea
@@ -50,3 +54,13 @@ def make_user(
         user=user, area=area, verified_at=timezone.now() if verified else None
     )
     return user
+
+
+def photo(
+    name="photo.jpg", size=(64, 48), fmt="JPEG", color="red", exif=None
+) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    params = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, color).save(buffer, fmt, **params)
+    mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=mime)

@@ -1,25 +1,11 @@
 """Projects made the real way: through the services, step by step."""
 
-import io
 from decimal import Decimal
-
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from nanxi import roles
 from projects import services
 from projects.models import Project, StepCode
 from tests.factories import make_user
-
-
-def photo(
-    name="photo.jpg", size=(64, 48), fmt="JPEG", color="red", exif=None
-) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    params = {"exif": exif} if exif is not None else {}
-    Image.new("RGB", size, color).save(buffer, fmt, **params)
-    mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=mime)
 
 
 def proposal(**overrides) -> dict:

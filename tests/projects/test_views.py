@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nanxi import roles
+from nanxi import images, roles
 from nanxi.models import Profile
-from projects import images, services
+from projects import services
 from projects.models import (
     Comment,
     Contribution,
@@ -15,8 +15,8 @@ from projects.models import (
     Topic,
     Vote,
 )
-from tests.factories import make_user
-from tests.projects.helpers import make_project, photo, proposal
+from tests.factories import make_user, photo
+from tests.projects.helpers import make_project, proposal
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from projects import images
-from tests.projects.helpers import photo
+from nanxi import images
+from tests.factories import photo
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
