@@ -32,5 +32,20 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "area", "phone"]
-        labels = {"display_name": _("Name shown to neighbours (optional)")}
+        fields = ["display_name", "area", "building_group", "phone"]
+        labels = {
+            "display_name": _("Name shown to neighbours (optional)"),
+            "building_group": _("Building group (optional)"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from buildings.models import BuildingGroup
+
+        # The groups of the area chosen (posted, or stored): a short list on a phone.
+        area_id = self.data.get("area") if self.is_bound else self.instance.area_id
+        groups = BuildingGroup.objects.select_related("area")
+        if str(area_id or "").isdigit():
+            groups = groups.filter(area_id=int(area_id))
+        self.fields["building_group"].queryset = groups
+        self.fields["building_group"].empty_label = _("— not chosen —")

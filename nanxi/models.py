@@ -33,6 +33,14 @@ class Profile(models.Model):
         null=True,
         blank=True,
     )
+    building_group = models.ForeignKey(
+        "buildings.BuildingGroup",
+        verbose_name=_("building group"),
+        on_delete=models.SET_NULL,
+        related_name="residents",
+        null=True,
+        blank=True,
+    )
     display_name = models.CharField(_("name"), max_length=40, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)

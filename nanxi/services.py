@@ -27,6 +27,7 @@ def profile_update(
     profile: Profile,
     by,
     area: ResidentialArea | None,
+    building_group=None,
     display_name: str = "",
     phone: str = "",
 ) -> Profile:
@@ -36,7 +37,14 @@ def profile_update(
         # A residents' committee vouched for the person in the old area, not the new one.
         profile.verified_at = None
         profile.verified_by = None
+    if building_group is not None and (
+        area is None or building_group.area_id != area.pk
+    ):
+        raise ValidationError(
+            {"building_group": _("Choose a building group in your residential area.")}
+        )
     profile.area = area
+    profile.building_group = building_group
     profile.display_name = display_name
     profile.phone = phone
     profile.full_clean()

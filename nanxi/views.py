@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,16 +34,21 @@ def profile(request):
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=profile)
         if form.is_valid():
-            services.profile_update(
-                profile=profile,
-                by=request.user,
-                area=form.cleaned_data["area"],
-                display_name=form.cleaned_data["display_name"],
-                phone=form.cleaned_data["phone"],
-            )
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("profile")
-        # The form left its (rejected) values on the instance: show the stored ones.
+            try:
+                services.profile_update(
+                    profile=profile,
+                    by=request.user,
+                    area=form.cleaned_data["area"],
+                    building_group=form.cleaned_data["building_group"],
+                    display_name=form.cleaned_data["display_name"],
+                    phone=form.cleaned_data["phone"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("profile")
+        # The form left its rejected values on the instance: show the stored ones.
         profile.refresh_from_db()
     else:
         form = ProfileForm(instance=profile)

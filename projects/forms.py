@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buildings.models import BuildingGroup
 from nanxi.models import ResidentialArea
 from projects import services
 from projects.models import Project, Topic, Vote
@@ -34,6 +35,12 @@ class ProjectForm(forms.ModelForm):
             "invalid_choice": _("Choose one of the residential areas in the list.")
         },
     )
+    building_groups = forms.ModelMultipleChoiceField(
+        label=_("Building groups (optional)"),
+        queryset=BuildingGroup.objects.select_related("area"),
+        required=False,
+        help_text=_("Only groups in the project's residential area."),
+    )
     photos = MultiplePhotoField(
         label=_("Photos (optional)"),
         required=False,
@@ -49,6 +56,7 @@ class ProjectForm(forms.ModelForm):
             "category",
             "topics",
             "area",
+            "building_groups",
             "budget_requested",
             "crowdfunding_goal",
         ]
@@ -62,9 +70,14 @@ class ProjectForm(forms.ModelForm):
             "budget_requested": _("In yuan. Leave 0 if the project needs no money."),
         }
 
-    def __init__(self, *args, photo_count: int = 0, **kwargs):
+    def __init__(self, *args, area_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.photo_count = photo_count
+        area_id = area_id or self.instance.area_id
+        if area_id:
+            # A short list a resident can scroll on a phone: their own area's groups.
+            self.fields["building_groups"].queryset = BuildingGroup.objects.filter(
+                area_id=area_id
+            )
         self.fields["category"].choices = Project.Category.choices
         if self.instance.pk:
             self.fields["remove_photos"] = forms.ModelMultipleChoiceField(
@@ -83,6 +96,7 @@ class ProjectForm(forms.ModelForm):
             "category": data["category"],
             "area": data["area"],
             "topics": data["topics"],
+            "building_groups": data["building_groups"],
             "budget_requested": data["budget_requested"],
             "crowdfunding_goal": data["crowdfunding_goal"],
         }

@@ -159,6 +159,12 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="projects",
     )
+    building_groups = models.ManyToManyField(
+        "buildings.BuildingGroup",
+        verbose_name=_("building groups"),
+        related_name="projects",
+        blank=True,
+    )
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposer"),

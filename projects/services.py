@@ -38,6 +38,7 @@ def project_create(
     category: str,
     area,
     topics=(),
+    building_groups=(),
     budget_requested: Decimal = Decimal("0"),
     crowdfunding_goal: Decimal = Decimal("0"),
     photos=(),
@@ -59,9 +60,11 @@ def project_create(
         crowdfunding_goal=crowdfunding_goal,
         step=StepCode.DRAFT,
     )
+    _check_groups(building_groups, area)
     project.full_clean()
     project.save()
     project.topics.set(topics)
+    project.building_groups.set(building_groups)
     _save_photos(project, processed, by)
     _record(project, from_step=StepCode.COLLECT_NEEDS, by=by, note="", at=at)
     if submit:
@@ -80,6 +83,7 @@ def project_update(
     category: str,
     area,
     topics=(),
+    building_groups=(),
     budget_requested: Decimal = Decimal("0"),
     crowdfunding_goal: Decimal = Decimal("0"),
     new_photos=(),
@@ -102,12 +106,23 @@ def project_update(
         "crowdfunding_goal": crowdfunding_goal,
     }.items():
         setattr(project, field, value)
+    _check_groups(building_groups, area)
     project.full_clean()
     project.save()
     project.topics.set(topics)
+    project.building_groups.set(building_groups)
     project.photos.filter(pk__in=list(remove_photo_ids)).delete()
     _save_photos(project, processed, by)
     return project
+
+
+def _check_groups(building_groups, area) -> None:
+    outside = [g.name for g in building_groups if g.area_id != area.pk]
+    if outside:
+        raise ValidationError(
+            _("These building groups are not in %(area)s: %(groups)s.")
+            % {"area": area, "groups": "、".join(outside)}
+        )
 
 
 def _process_photos(photos, *, existing: int) -> list[images.ProcessedImage]:

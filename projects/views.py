@@ -96,8 +96,12 @@ def project_detail(request, pk: int):
 @login_required
 def project_create(request):
     profile = street_services.profile_for(request.user)
+    area_id = request.POST.get("area") if request.method == "POST" else profile.area_id
     form = forms.ProjectForm(
-        request.POST or None, request.FILES or None, initial={"area": profile.area_id}
+        request.POST or None,
+        request.FILES or None,
+        initial={"area": profile.area_id},
+        area_id=int(area_id) if str(area_id).isdigit() else None,
     )
     if request.method == "POST" and form.is_valid():
         try:

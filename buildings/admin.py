@@ -1,0 +1,455 @@
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from buildings import permissions, selectors, services
+from buildings.models import (
+    BuildingGroup,
+    BuildingPhoto,
+    Criterion,
+    DistrictApplication,
+    Rating,
+    RatingChange,
+    RatingStandard,
+)
+from nanxi import images
+
+
+class StreetOfficeAdmin(admin.ModelAdmin):
+    """Street staff change; residents' committee staff see their own area; no one else."""
+
+    area_path = "area"
+
+    def has_module_permission(self, request):
+        return permissions.can_view_ratings(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_ratings(request.user)
+
+    def has_add_permission(self, request, *args):
+        return permissions.can_rate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_rate(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_rate(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        area_id = permissions.visible_area_id(request.user)
+        if area_id is not None:
+            queryset = queryset.filter(**{f"{self.area_path}_id": area_id})
+        return queryset
+
+
+def stars_text(stars) -> str:
+    return "★" * stars if stars else "—"
+
+
+# --- building groups ---------------------------------------------------------------------
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = BuildingPhoto
+        fields = ["image", "caption"]
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if upload and not getattr(upload, "_committed", True):
+            self.processed = images.process_upload(upload)
+        return upload
+
+    def save(self, commit=True):
+        photo = super().save(commit=False)
+        processed = getattr(self, "processed", None)
+        if processed:
+            photo.image.save(processed.image.name, processed.image, save=False)
+            photo.thumbnail.save(
+                processed.thumbnail.name, processed.thumbnail, save=False
+            )
+        if commit:
+            photo.save()
+        return photo
+
+
+class PhotoInline(admin.TabularInline):
+    model = BuildingPhoto
+    form = PhotoForm
+    extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_rate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_rate(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_rate(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_ratings(request.user)
+
+
+class StarsFilter(admin.SimpleListFilter):
+    title = gettext_lazy("stars")
+    parameter_name = "stars"
+
+    def lookups(self, request, model_admin):
+        return [("0", gettext_lazy("not rated"))] + [
+            (str(n), "★" * n) for n in range(1, 6)
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "0":
+            return queryset.filter(stars__isnull=True) | queryset.filter(stars=0)
+        if self.value() in {"1", "2", "3", "4", "5"}:
+            return queryset.filter(stars=int(self.value()))
+        return queryset
+
+
+class RatedInYearFilter(admin.SimpleListFilter):
+    title = gettext_lazy("rated in")
+    parameter_name = "rated_in"
+
+    def lookups(self, request, model_admin):
+        years = (
+            Rating.objects.order_by("-year").values_list("year", flat=True).distinct()
+        )
+        return [(str(y), str(y)) for y in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(ratings__year=int(self.value()))
+        return queryset
+
+
+@admin.register(BuildingGroup)
+class BuildingGroupAdmin(StreetOfficeAdmin):
+    list_display = [
+        "name",
+        "area",
+        "stars_display",
+        "rating_year_display",
+        "application_display",
+        "featured",
+    ]
+    list_filter = ["area", StarsFilter, RatedInYearFilter, "featured"]
+    search_fields = ["name", "address"]
+    inlines = [PhotoInline]
+    actions = ["mark_featured", "export_csv"]
+    list_per_page = 50
+    readonly_fields = ["star_history"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_latest_rating().select_related("area")
+
+    @admin.display(description=gettext_lazy("stars"), ordering="stars")
+    def stars_display(self, obj):
+        return stars_text(obj.stars)
+
+    @admin.display(description=gettext_lazy("last rated"), ordering="rating_year")
+    def rating_year_display(self, obj):
+        return obj.rating_year or "—"
+
+    @admin.display(description=gettext_lazy("district application"))
+    def application_display(self, obj):
+        if not obj.application_status:
+            return "—"
+        label = DistrictApplication.Status(obj.application_status).label
+        return f"{obj.application_year} {label}"
+
+    @admin.display(description=gettext_lazy("star history"))
+    def star_history(self, obj):
+        rows = [
+            format_html(
+                "<li>{}：{}（{}，{}）</li>",
+                r.year,
+                stars_text(r.stars),
+                r.total,
+                r.standard,
+            )
+            for r in selectors.star_history(obj)
+        ]
+        return format_html("<ul>{}</ul>", format_html("".join(rows))) if rows else "—"
+
+    @admin.action(description=gettext_lazy("Show the selected groups in the showcase"))
+    def mark_featured(self, request, queryset):
+        if not permissions.can_rate(request.user):
+            self.message_user(
+                request, _("Only street-office staff can do this."), messages.ERROR
+            )
+            return
+        count = BuildingGroup.objects.filter(pk__in=queryset.values("pk")).update(
+            featured=True
+        )
+        self.message_user(
+            request, _("%(n)d groups are now in the showcase.") % {"n": count}
+        )
+
+    @admin.action(description=gettext_lazy("Export the selected groups as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="building-groups.csv"'
+        response.write("\ufeff")  # a BOM, so that Excel reads the Chinese as UTF-8
+        writer = csv.writer(response)
+        groups = BuildingGroup.objects.filter(pk__in=queryset.values("pk")).order_by(
+            "area__name", "name"
+        )
+        writer.writerows(selectors.export_rows(groups))
+        return response
+
+
+# --- standards -------------------------------------------------------------------------------
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "dimension", "title", "max_points"]
+
+    def _editable(self, request, obj):
+        return permissions.can_rate(request.user) and not services.standard_is_used(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_ratings(request.user)
+
+
+@admin.register(RatingStandard)
+class RatingStandardAdmin(StreetOfficeAdmin):
+    list_display = [
+        "version",
+        "active",
+        "one_star",
+        "two_stars",
+        "three_stars",
+        "four_stars",
+        "five_stars",
+    ]
+    inlines = [CriterionInline]
+    actions = ["new_version"]
+
+    def get_queryset(self, request):
+        return super(StreetOfficeAdmin, self).get_queryset(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if services.standard_is_used(obj):
+            # Ratings were computed with these thresholds: only "in use" may change.
+            return [
+                "version",
+                "one_star",
+                "two_stars",
+                "three_stars",
+                "four_stars",
+                "five_stars",
+            ]
+        return []
+
+    @admin.action(description=gettext_lazy("Make a new version to edit"))
+    def new_version(self, request, queryset):
+        for standard in queryset:
+            copy = services.standard_new_version(
+                standard=standard,
+                version=f"{standard.version}{_('(new)')}"[:20],
+                by=request.user,
+            )
+            self.message_user(
+                request,
+                _("Created %(version)s: edit it, then put it in use.")
+                % {"version": copy},
+            )
+
+
+# --- ratings -------------------------------------------------------------------------------------
+
+
+class RatingForm(forms.ModelForm):
+    """Group, standard, year, and one score box per criterion of the standard."""
+
+    criteria: list = []
+
+    class Meta:
+        model = Rating
+        fields = ["group", "standard", "year"]
+
+    def clean(self):
+        cleaned = super().clean()
+        standard = cleaned.get("standard")
+        if standard is None:
+            return cleaned
+        scores = {c.pk: cleaned.get(f"score_{c.pk}") for c in self.criteria}
+        if self.standard_pk is not None and standard.pk != self.standard_pk:
+            raise ValidationError(
+                _(
+                    "The score boxes are those of %(shown)s. To rate by %(chosen)s, open the form for it."
+                )
+                % {"shown": self.standard_version, "chosen": standard}
+            )
+        try:
+            self.scores = services.rating_check_scores(standard=standard, scores=scores)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.add_error(None, message)
+        return cleaned
+
+
+def rating_form_for(standard: RatingStandard | None, rating: Rating | None):
+    criteria = list(standard.criteria.all()) if standard else []
+    initial = dict(rating.scores.values_list("criterion_id", "score")) if rating else {}
+    fields = {
+        f"score_{c.pk}": forms.IntegerField(
+            label=f"{c.get_dimension_display()} · {c.title}",
+            help_text=_("0 to %(max)d points") % {"max": c.max_points},
+            min_value=0,
+            max_value=c.max_points,
+            initial=initial.get(c.pk),
+            error_messages={
+                "max_value": _("「%(title)s」: at most %(max)d points.")
+                % {"title": c.title, "max": c.max_points},
+                "min_value": _("「%(title)s」: not below 0.") % {"title": c.title},
+            },
+        )
+        for c in criteria
+    }
+    attrs = {
+        **fields,
+        "criteria": criteria,
+        "standard_pk": standard.pk if standard else None,
+        "standard_version": str(standard) if standard else "",
+    }
+    return type("RatingFormFor", (RatingForm,), attrs)
+
+
+class RatingChangeInline(admin.TabularInline):
+    model = RatingChange
+    extra = 0
+    can_delete = False
+    fields = [
+        "changed_at",
+        "changed_by",
+        "stars_before",
+        "stars_after",
+        "total_before",
+        "total_after",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_ratings(request.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+
+@admin.register(Rating)
+class RatingAdmin(StreetOfficeAdmin):
+    area_path = "group__area"
+    list_display = [
+        "group",
+        "area_name",
+        "year",
+        "standard",
+        "total",
+        "stars_display",
+        "rated_by",
+    ]
+    list_filter = ["year", "stars", "standard", "group__area"]
+    list_select_related = ["group__area", "standard", "rated_by"]
+    search_fields = ["group__name"]
+    autocomplete_fields = ["group"]
+    readonly_fields = ["total", "stars"]
+    inlines = [RatingChangeInline]
+    list_per_page = 50
+
+    @admin.display(
+        description=gettext_lazy("residential area"), ordering="group__area__name"
+    )
+    def area_name(self, obj):
+        return obj.group.area.name
+
+    @admin.display(description=gettext_lazy("stars"), ordering="stars")
+    def stars_display(self, obj):
+        return stars_text(obj.stars)
+
+    def _standard(self, request, obj):
+        if obj is not None:
+            return obj.standard
+        chosen = request.GET.get("standard")
+        queryset = RatingStandard.objects.all()
+        if chosen and str(chosen).isdigit():
+            return queryset.filter(pk=int(chosen)).first()
+        return queryset.filter(active=True).first()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        standard = self._standard(request, obj)
+        request._rating_form = rating_form_for(standard, obj)
+        return super().get_form(
+            request, obj, change, form=request._rating_form, **kwargs
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        form = rating_form_for(self._standard(request, obj), obj)
+        scores = [f"score_{c.pk}" for c in form.criteria]
+        sets = [(None, {"fields": ["group", "standard", "year"]})]
+        if obj is not None:
+            sets.append((_("Result"), {"fields": ["total", "stars"]}))
+        sets.append((_("Scores"), {"fields": scores}))
+        return sets
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        standard = self._standard(request, None)
+        if standard:
+            initial.setdefault("standard", standard.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        rating = services.rating_save(
+            group=form.cleaned_data["group"],
+            standard=form.cleaned_data["standard"],
+            year=form.cleaned_data["year"],
+            scores=form.scores,
+            by=request.user,
+            rating=obj if change else None,
+        )
+        obj.pk, obj.total, obj.stars, obj.rated_by = (
+            rating.pk,
+            rating.total,
+            rating.stars,
+            rating.rated_by,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        """The scores were saved by the service; the history inline is read-only."""
+
+
+@admin.register(DistrictApplication)
+class DistrictApplicationAdmin(StreetOfficeAdmin):
+    area_path = "group__area"
+    list_display = ["group", "year", "status"]
+    list_filter = ["year", "status", "group__area"]
+    list_select_related = ["group"]
+    autocomplete_fields = ["group"]
+    search_fields = ["group__name"]
