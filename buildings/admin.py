@@ -3,8 +3,12 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.http import HttpResponse
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +19,6 @@ from buildings.models import (
     Criterion,
     DistrictApplication,
     Rating,
-    RatingChange,
     RatingStandard,
 )
 from nanxi import images
@@ -63,7 +66,7 @@ class PhotoForm(forms.ModelForm):
 
     def clean_image(self):
         upload = self.cleaned_data["image"]
-        if upload and not getattr(upload, "_committed", True):
+        if isinstance(upload, UploadedFile):  # a new file, not the one already stored
             self.processed = images.process_upload(upload)
         return upload
 
@@ -146,7 +149,8 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
     inlines = [PhotoInline]
     actions = ["mark_featured", "export_csv"]
     list_per_page = 50
-    readonly_fields = ["star_history"]
+    readonly_fields = ["star_history", "rate_link"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_latest_rating().select_related("area")
@@ -168,17 +172,27 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
 
     @admin.display(description=gettext_lazy("star history"))
     def star_history(self, obj):
-        rows = [
-            format_html(
-                "<li>{}：{}（{}，{}）</li>",
-                r.year,
-                stars_text(r.stars),
-                r.total,
-                r.standard,
-            )
-            for r in selectors.star_history(obj)
-        ]
-        return format_html("<ul>{}</ul>", format_html("".join(rows))) if rows else "—"
+        items = format_html_join(
+            "",
+            "<li>{}：{}（{}，{}）</li>",
+            (
+                (r.year, stars_text(r.stars), r.total, r.standard)
+                for r in selectors.star_history(obj)
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else "—"
+
+    @admin.display(description=gettext_lazy("rate"))
+    def rate_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        year = timezone.localdate().year
+        url = reverse("admin:buildings_rating_add") + f"?group={obj.pk}&year={year}"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            url,
+            _("Rate for %(year)d") % {"year": year},
+        )
 
     @admin.action(description=gettext_lazy("Show the selected groups in the showcase"))
     def mark_featured(self, request, queryset):
@@ -266,7 +280,7 @@ class RatingStandardAdmin(StreetOfficeAdmin):
         for standard in queryset:
             copy = services.standard_new_version(
                 standard=standard,
-                version=f"{standard.version}{_('(new)')}"[:20],
+                version=(_("%(version)s new") % {"version": standard.version})[:20],
                 by=request.user,
             )
             self.message_user(
@@ -336,33 +350,6 @@ def rating_form_for(standard: RatingStandard | None, rating: Rating | None):
     return type("RatingFormFor", (RatingForm,), attrs)
 
 
-class RatingChangeInline(admin.TabularInline):
-    model = RatingChange
-    extra = 0
-    can_delete = False
-    fields = [
-        "changed_at",
-        "changed_by",
-        "stars_before",
-        "stars_after",
-        "total_before",
-        "total_after",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_ratings(request.user)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
-
-
 @admin.register(Rating)
 class RatingAdmin(StreetOfficeAdmin):
     area_path = "group__area"
@@ -379,9 +366,28 @@ class RatingAdmin(StreetOfficeAdmin):
     list_select_related = ["group__area", "standard", "rated_by"]
     search_fields = ["group__name"]
     autocomplete_fields = ["group"]
-    readonly_fields = ["total", "stars"]
-    inlines = [RatingChangeInline]
+    readonly_fields = ["total", "stars", "history"]
     list_per_page = 50
+
+    @admin.display(description=gettext_lazy("changes"))
+    def history(self, obj):
+        changes = obj.changes.select_related("changed_by")
+        items = format_html_join(
+            "",
+            "<li>{} {}：{} → {}（{} → {}）</li>",
+            (
+                (
+                    change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                    change.changed_by,
+                    stars_text(change.stars_before),
+                    stars_text(change.stars_after),
+                    "—" if change.total_before is None else change.total_before,
+                    change.total_after,
+                )
+                for change in changes
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else "—"
 
     @admin.display(
         description=gettext_lazy("residential area"), ordering="group__area__name"
@@ -402,19 +408,32 @@ class RatingAdmin(StreetOfficeAdmin):
             return queryset.filter(pk=int(chosen)).first()
         return queryset.filter(active=True).first()
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        standard = self._standard(request, obj)
-        request._rating_form = rating_form_for(standard, obj)
-        return super().get_form(
-            request, obj, change, form=request._rating_form, **kwargs
+    def _form_class(self, request, obj):
+        """The score form for this request, built once (fieldsets and form need it)."""
+        key = obj.pk if obj else None
+        cached = getattr(request, "_rating_form", None)
+        if cached is None or cached[0] != key:
+            cached = (key, rating_form_for(self._standard(request, obj), obj))
+            request._rating_form = cached
+        return cached[1]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("standard", "group__area", "rated_by")
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = self._form_class(request, obj)
+        return super().get_form(request, obj, change, form=form, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
-        form = rating_form_for(self._standard(request, obj), obj)
+        form = self._form_class(request, obj)
         scores = [f"score_{c.pk}" for c in form.criteria]
         sets = [(None, {"fields": ["group", "standard", "year"]})]
         if obj is not None:
-            sets.append((_("Result"), {"fields": ["total", "stars"]}))
+            sets.append((_("Result"), {"fields": ["total", "stars", "history"]}))
         sets.append((_("Scores"), {"fields": scores}))
         return sets
 

@@ -37,6 +37,10 @@ def reporting_years() -> list[int]:
 
 def year_figures(year: int) -> dict:
     """The headline figures of one year (the home page and the yearly report share them)."""
+    from buildings.selectors import building_year_figures
     from projects.selectors import projects_year_figures
 
-    return {"projects": projects_year_figures(year)}
+    return {
+        "projects": projects_year_figures(year),
+        "buildings": building_year_figures(year),
+    }

@@ -78,7 +78,7 @@ def log_in(page, live_server, email: str, password: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _migration_data(live_server, request):
-    """Put back what the data migrations made (roles, steps, topics).
+    """Put back what the data migrations made (roles, steps, topics, the 2020 standard).
 
     A transactional test ends with a flush that empties every table, migration data
     included; the next browser test needs it again. The migrations' own functions
@@ -92,6 +92,7 @@ def _migration_data(live_server, request):
     for module in (
         "nanxi.migrations.0002_roles",
         "projects.migrations.0002_steps_and_topics",
+        "buildings.migrations.0002_standard_2020",
     ):
         migration = import_module(module)
         for operation in migration.Migration.operations:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from nanxi import demo
 
 # Each app that has demo data adds its loader here, in dependency order.
-LOADERS = ["nanxi.demo", "projects.demo"]
+LOADERS = ["nanxi.demo", "buildings.demo", "projects.demo"]
 
 
 class Command(BaseCommand):
