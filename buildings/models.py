@@ -82,7 +82,10 @@ def photo_path(instance, filename: str) -> str:
 
 class BuildingPhoto(models.Model):
     group = models.ForeignKey(
-        BuildingGroup, on_delete=models.CASCADE, related_name="photos"
+        BuildingGroup,
+        verbose_name=_("building group"),
+        on_delete=models.CASCADE,
+        related_name="photos",
     )
     image = models.ImageField(_("photo"), upload_to=photo_path)
     thumbnail = models.ImageField(upload_to=photo_path, blank=True)
@@ -155,7 +158,10 @@ class RatingStandard(models.Model):
 
 class Criterion(models.Model):
     standard = models.ForeignKey(
-        RatingStandard, on_delete=models.CASCADE, related_name="criteria"
+        RatingStandard,
+        verbose_name=_("standard"),
+        on_delete=models.CASCADE,
+        related_name="criteria",
     )
     dimension = models.CharField(
         _("dimension"), max_length=15, choices=Dimension.choices
@@ -184,10 +190,16 @@ class Rating(models.Model):
     """One group's rating in one year. Total and stars are computed by the standard."""
 
     group = models.ForeignKey(
-        BuildingGroup, on_delete=models.CASCADE, related_name="ratings"
+        BuildingGroup,
+        verbose_name=_("building group"),
+        on_delete=models.CASCADE,
+        related_name="ratings",
     )
     standard = models.ForeignKey(
-        RatingStandard, on_delete=models.PROTECT, related_name="ratings"
+        RatingStandard,
+        verbose_name=_("standard"),
+        on_delete=models.PROTECT,
+        related_name="ratings",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     total = models.PositiveSmallIntegerField(
@@ -196,6 +208,7 @@ class Rating(models.Model):
     stars = models.PositiveSmallIntegerField(_("stars"), default=0, editable=False)
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
@@ -244,7 +257,10 @@ class RatingChange(models.Model):
 
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="changes")
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     changed_at = models.DateTimeField(auto_now_add=True)
     stars_before = models.PositiveSmallIntegerField(null=True)
@@ -272,7 +288,10 @@ class DistrictApplication(models.Model):
         DECLINED = "declined", _("Not approved")
 
     group = models.ForeignKey(
-        BuildingGroup, on_delete=models.CASCADE, related_name="applications"
+        BuildingGroup,
+        verbose_name=_("building group"),
+        on_delete=models.CASCADE,
+        related_name="applications",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     status = models.CharField(

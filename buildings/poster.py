@@ -50,8 +50,8 @@ def render_poster(data: PosterData) -> bytes:
     pdf.drawCentredString(width / 2, y, data.area)
     if data.stars:
         pdf.setFillColor(RED)
-        pdf.setFont("Helvetica", 28)
-        pdf.drawCentredString(width / 2, y - 14 * mm, "*" * data.stars)
+        pdf.setFont(font, 30)
+        pdf.drawCentredString(width / 2, y - 14 * mm, "★" * data.stars)
         pdf.setFillColor(HexColor("#1a1a1a"))
     if data.feature:
         pdf.setFont(font, 22)

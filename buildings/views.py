@@ -60,7 +60,10 @@ def poster(request, pk: int):
         feature=group.feature,
         stars=group.stars or 0,
         url=url,
-        heading=_("Nanjing West Road Street · star-rated beautiful building group"),
+        # An ideographic space: the poster's font has no middle dot.
+        heading="\u3000".join(
+            [_("Nanjing West Road Street"), _("Star-rated beautiful building groups")]
+        ),
         caption=_("Scan to watch our video")
         if group.video_url
         else _("Scan to see our building group"),

@@ -413,3 +413,13 @@ def test_work_list_query_count_is_constant(
     client.get("/projects/manage/")
     with django_assert_max_num_queries(10):
         client.get("/projects/manage/")
+
+
+def test_work_list_offers_only_unverified_residents(client, area, area_staff):
+    make_user(
+        roles.AREA_STAFF, area=area
+    )  # a colleague: staff are not verified as residents
+    waiting = make_user(roles.RESIDENT, area=area)
+    client.force_login(area_staff)
+    unverified = list(client.get("/projects/manage/").context["unverified"])
+    assert unverified == [waiting.profile]
