@@ -17,11 +17,11 @@ def street_overview() -> dict:
 
 def unverified_residents(staff):
     """Residents waiting for this staff member's committee to confirm where they live."""
-    from nanxi import permissions
+    from nanxi import permissions, roles
     from nanxi.models import Profile
 
     profiles = Profile.objects.filter(
-        verified_at=None, area__isnull=False
+        verified_at=None, area__isnull=False, user__groups__name=roles.RESIDENT
     ).select_related("user", "area")
     if permissions.is_street_staff(staff):
         return profiles.order_by("area__name", "pk")
