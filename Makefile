@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint format messages serve clean
+.PHONY: demo test lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: $(STAMP)
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+## make bench: seed 10 000 projects into a throwaway database, measure under gunicorn
+bench: $(STAMP)
+	$(PY) tests/bench/bench.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -83,22 +83,29 @@ class PhotoForm(forms.ModelForm):
         return photo
 
 
-class PhotoInline(admin.TabularInline):
-    model = BuildingPhoto
-    form = PhotoForm
-    extra = 1
+class StreetOfficeInline(admin.TabularInline):
+    """Inline rows editable by street staff (while `editable`), visible to area staff."""
+
+    def editable(self, request, obj) -> bool:
+        return permissions.can_rate(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return permissions.can_rate(request.user)
+        return self.editable(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.can_rate(request.user)
+        return self.editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return permissions.can_rate(request.user)
+        return self.editable(request, obj)
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view_ratings(request.user)
+
+
+class PhotoInline(StreetOfficeInline):
+    model = BuildingPhoto
+    form = PhotoForm
+    extra = 1
 
 
 class StarsFilter(admin.SimpleListFilter):
@@ -224,25 +231,14 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
 # --- standards -------------------------------------------------------------------------------
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(StreetOfficeInline):
     model = Criterion
     extra = 0
     fields = ["position", "dimension", "title", "max_points"]
 
-    def _editable(self, request, obj):
+    def editable(self, request, obj) -> bool:
+        # Ratings were computed with these criteria: a used standard is frozen.
         return permissions.can_rate(request.user) and not services.standard_is_used(obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_ratings(request.user)
 
 
 @admin.register(RatingStandard)

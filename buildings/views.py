@@ -7,10 +7,12 @@ from buildings import selectors
 from buildings.filters import BuildingGroupFilter
 from buildings.models import BuildingGroup
 from buildings.poster import PosterData, render_poster
+from nanxi.caching import cache_for_visitors
 
 PAGE_SIZE = 24
 
 
+@cache_for_visitors
 def group_list(request):
     filterset = BuildingGroupFilter(request.GET, queryset=selectors.public_groups())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -30,6 +32,7 @@ def _group(pk: int) -> BuildingGroup:
         raise Http404(_("No such building group.")) from exc
 
 
+@cache_for_visitors
 def group_detail(request, pk: int):
     group = _group(pk)
     history = list(selectors.star_history(group))
@@ -46,6 +49,7 @@ def group_detail(request, pk: int):
     )
 
 
+@cache_for_visitors
 def showcase(request):
     groups = selectors.public_groups().filter(featured=True)
     return render(request, "buildings/showcase.html", {"groups": groups})

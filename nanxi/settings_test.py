@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests check mail in Django's outbox; the Celery path itself is exercised eagerly,
 # and against the real worker and broker in tests marked `worker`.
 CELERY_TASK_ALWAYS_EAGER = True
+# Pages are rendered fresh in tests; the cache itself has tests of its own.
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
@@ -6,14 +7,21 @@ from django.urls import include, path
 from nanxi import views
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+# Chinese pages have no prefix (/projects/), English ones have /en/ (/en/projects/).
+# The language is in the address: a page can be shared or cached as it is, and the
+# language switch is a plain link, not a form.
+urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("projects/", include("projects.urls")),
     path("buildings/", include("buildings.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,14 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import selectors, services
+from nanxi.caching import cache_for_visitors
 from nanxi.forms import ProfileForm
 
 
+def healthz(request):
+    """Liveness for the load balancer, and the bare baseline of the benchmark."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@cache_for_visitors
 def home(request):
     years = selectors.reporting_years()
     default = years[0] if years else timezone.localdate().year

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
 from nanxi import services as street_services
+from nanxi.caching import cache_for_visitors
 from projects import forms, permissions, selectors, services
 from projects.filters import ProjectFilter
 from projects.models import Comment, Project, StepCode
@@ -31,6 +32,7 @@ MOVE_ACTIONS = {
 }
 
 
+@cache_for_visitors
 def project_list(request):
     queryset = selectors.project_list(request.user)
     filterset = ProjectFilter(request.GET, queryset=queryset)

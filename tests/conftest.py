@@ -38,13 +38,6 @@ def street_staff(db):
     return make_user(roles.STREET_STAFF)
 
 
-@pytest.fixture
-def english(client):
-    """Switch the test client to English, the way a visitor does (the language form)."""
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    return client
-
-
 def pytest_collection_modifyitems(items):
     """Browser tests last: they are the slowest, and they hold an event loop open."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))

@@ -94,10 +94,10 @@ def test_wrong_password_is_refused_in_chinese(db, client):
     assert "_auth_user_id" not in client.session
 
 
-def test_wrong_password_is_refused_in_english_when_switched(db, english):
+def test_wrong_password_is_refused_in_english(db, client):
     user = UserFactory()
-    response = english.post(
-        "/accounts/login/", {"login": user.email, "password": "wrong"}
+    response = client.post(
+        "/en/accounts/login/", {"login": user.email, "password": "wrong"}
     )
     assert "The email address and/or password you specified are not correct." in (
         response.content.decode()

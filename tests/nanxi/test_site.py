@@ -21,10 +21,17 @@ def test_home_page_is_chinese_by_default(db, client):
     assert "南京西路街道" in body and "自治项目" in body
 
 
-def test_home_page_switches_to_english(db, english):
-    body = english.get("/").content.decode()
+def test_home_page_in_english_under_en(db, client):
+    body = client.get("/en/").content.decode()
     assert '<html lang="en">' in body
     assert "Nanjing West Road Street" in body
+
+
+def test_language_switch_is_a_link_to_the_same_page(db, client):
+    body = client.get("/projects/?area=1").content.decode()
+    assert 'href="/en/projects/?area=1"' in body
+    body = client.get("/en/projects/?area=1").content.decode()
+    assert 'href="/projects/?area=1"' in body
 
 
 def test_security_headers(db, client):
