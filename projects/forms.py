@@ -39,6 +39,7 @@ class ProjectForm(forms.ModelForm):
         label=_("Building groups (optional)"),
         queryset=BuildingGroup.objects.select_related("area"),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Only groups in the project's residential area."),
     )
     photos = MultiplePhotoField(

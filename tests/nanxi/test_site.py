@@ -149,3 +149,8 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_each_language_is_named_in_its_own_words(db, client):
+    body = client.get("/").content.decode()
+    assert ">English</a>" in body and ">简体中文</strong>" in body
