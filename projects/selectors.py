@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from projects.models import (
     STAGES,
@@ -24,6 +25,16 @@ def step_labels() -> dict[int, str]:
         custom = dict(Step.objects.exclude(label="").values_list("code", "label"))
         cache.set(STEP_LABELS_CACHE_KEY, custom, 3600)
     return {code: custom.get(code) or str(label) for code, label in StepCode.choices}
+
+
+def step_texts(labels: dict[int, str] | None = None) -> dict[int, str]:
+    """Code → 「第二阶段 议事 · 第5步 民主协商」, made once for a whole page of cards."""
+    labels = labels or step_labels()
+    return {
+        code: _("%(stage)s · Step %(step)s %(label)s")
+        % {"stage": STAGES[stage_of(code)], "step": code, "label": labels[code]}
+        for code in labels
+    }
 
 
 def step_display(step: int, labels: dict[int, str] | None = None) -> dict:

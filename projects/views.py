@@ -39,6 +39,7 @@ def project_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    labels = selectors.step_labels()
     return render(
         request,
         "projects/project_list.html",
@@ -46,7 +47,8 @@ def project_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "labels": selectors.step_labels(),
+            "labels": labels,
+            "texts": selectors.step_texts(labels),
         },
     )
 
@@ -54,10 +56,11 @@ def project_list(request):
 @login_required
 def my_projects(request):
     projects = selectors.project_list(request.user).filter(proposer=request.user)
+    labels = selectors.step_labels()
     return render(
         request,
         "projects/project_mine.html",
-        {"projects": projects, "labels": selectors.step_labels()},
+        {"projects": projects, "labels": labels, "texts": selectors.step_texts(labels)},
     )
 
 

@@ -9,11 +9,15 @@ register = template.Library()
 @register.simple_tag
 def step_text(step: int, labels: dict) -> str:
     """「第二阶段 议事 · 第5步 民主协商」"""
-    return _("%(stage)s · Step %(step)s %(label)s") % {
-        "stage": STAGES[stage_of(step)],
-        "step": step,
-        "label": labels[step],
-    }
+    from projects.selectors import step_texts
+
+    return step_texts(labels)[step]
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    """`{{ texts|lookup:project.step }}`: a dict entry (texts made once per page)."""
+    return mapping.get(key, "")
 
 
 @register.simple_tag
