@@ -37,17 +37,6 @@ def step_texts(labels: dict[int, str] | None = None) -> dict[int, str]:
     }
 
 
-def step_display(step: int, labels: dict[int, str] | None = None) -> dict:
-    labels = labels or step_labels()
-    stage = stage_of(step)
-    return {
-        "step": step,
-        "label": labels[step],
-        "stage": stage,
-        "stage_label": STAGES[stage],
-    }
-
-
 def project_list(user):
     return (
         Project.objects.visible_to(user)

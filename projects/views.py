@@ -93,7 +93,7 @@ def project_detail(request, pk: int):
             contribution_form=forms.ContributionForm(),
             evaluation_form=forms.EvaluationForm(),
         )
-    if permissions.can_manage(user, project) or permissions.is_proposer(user, project):
+    if can_manage or permissions.is_proposer(user, project):
         context["progress_form"] = forms.ProgressForm()
     return render(request, "projects/project_detail.html", context)
 
