@@ -1,4 +1,8 @@
-"""A printable A4 poster with a QR code for a building group's wall."""
+"""A printable A4 poster with a QR code for a building group's wall.
+
+Every line, the URL included, is set in the portal's embedded PDF font (nanxi.pdf), so
+the poster prints the same from any reader or print shop.
+"""
 
 import io
 from dataclasses import dataclass
@@ -33,7 +37,7 @@ def render_poster(data: PosterData) -> bytes:
     font = chinese_font()
     buffer = io.BytesIO()
     width, height = A4
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
     pdf.setTitle(f"{data.name} · {data.heading}")
 
     pdf.setFillColor(RED)
@@ -68,7 +72,7 @@ def render_poster(data: PosterData) -> bytes:
 
     pdf.setFont(font, 16)
     pdf.drawCentredString(width / 2, 52 * mm, data.caption)
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(font, 10)
     pdf.drawCentredString(width / 2, 44 * mm, data.url)
     pdf.setFont(font, 11)
     pdf.drawCentredString(width / 2, 18 * mm, data.footer)
