@@ -2,7 +2,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import HttpResponse
@@ -22,34 +22,16 @@ from buildings.models import (
     RatingStandard,
 )
 from nanxi import images
+from nanxi.admin_mixins import AreaScopedAdmin, AreaScopedInline
+from nanxi.forms import parse_id
+from nanxi.permissions import in_scope as permissions_in_scope
 
 
-class StreetOfficeAdmin(admin.ModelAdmin):
-    """Street staff change; residents' committee staff see their own area; no one else."""
+class StreetOfficeAdmin(AreaScopedAdmin):
+    """Street staff change; residents' committee staff see their own areas; no one else."""
 
-    area_path = "area"
-
-    def has_module_permission(self, request):
-        return permissions.can_view_ratings(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_ratings(request.user)
-
-    def has_add_permission(self, request, *args):
-        return permissions.can_rate(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_rate(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_rate(request.user)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        area_id = permissions.visible_area_id(request.user)
-        if area_id is not None:
-            queryset = queryset.filter(**{f"{self.area_path}_id": area_id})
-        return queryset
+    def may_edit(self, user) -> bool:
+        return permissions.can_rate(user)
 
 
 def stars_text(stars) -> str:
@@ -67,39 +49,16 @@ class PhotoForm(forms.ModelForm):
     def clean_image(self):
         upload = self.cleaned_data["image"]
         if isinstance(upload, UploadedFile):  # a new file, not the one already stored
-            self.processed = images.process_upload(upload)
+            # Checked here to show the error beside the field; stored by the service.
+            images.process_upload(upload)
         return upload
 
-    def save(self, commit=True):
-        photo = super().save(commit=False)
-        processed = getattr(self, "processed", None)
-        if processed:
-            photo.image.save(processed.image.name, processed.image, save=False)
-            photo.thumbnail.save(
-                processed.thumbnail.name, processed.thumbnail, save=False
-            )
-        if commit:
-            photo.save()
-        return photo
 
+class StreetOfficeInline(AreaScopedInline):
+    """Inline rows editable by street staff, visible to area staff."""
 
-class StreetOfficeInline(admin.TabularInline):
-    """Inline rows editable by street staff (while `editable`), visible to area staff."""
-
-    def editable(self, request, obj) -> bool:
-        return permissions.can_rate(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return self.editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.editable(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_ratings(request.user)
+    def may_edit(self, user) -> bool:
+        return permissions.can_rate(user)
 
 
 class PhotoInline(StreetOfficeInline):
@@ -136,8 +95,9 @@ class RatedInYearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(ratings__year=int(self.value()))
+        year = parse_id(self.value())
+        if year is not None:
+            return queryset.filter(ratings__year=year)
         return queryset
 
 
@@ -154,9 +114,10 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
     list_filter = ["area", StarsFilter, RatedInYearFilter, "featured"]
     search_fields = ["name", "address"]
     inlines = [PhotoInline]
-    actions = ["mark_featured", "export_csv"]
+    actions = ["mark_featured", "unmark_featured", "export_csv"]
     list_per_page = 50
-    readonly_fields = ["star_history", "rate_link"]
+    # The showcase has its rule (street staff, through the service): the actions.
+    readonly_fields = ["featured", "star_history", "rate_link"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -201,18 +162,46 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
             _("Rate for %(year)d") % {"year": year},
         )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BuildingPhoto:
+            return super().save_formset(request, form, formset, change)
+        # New photos go through the service that checks, re-encodes and stores them.
+        for photo_form in formset.initial_forms:
+            if photo_form in formset.deleted_forms:
+                photo_form.instance.delete()
+            elif photo_form.has_changed():
+                photo_form.save()
+        for photo_form in formset.extra_forms:
+            if photo_form.has_changed() and photo_form not in formset.deleted_forms:
+                services.group_add_photo(
+                    group=form.instance,
+                    upload=photo_form.cleaned_data["image"],
+                    caption=photo_form.cleaned_data["caption"],
+                    by=request.user,
+                )
+
+    def _feature(self, request, queryset, featured: bool, done: str):
+        try:
+            count = services.group_set_featured(
+                groups=queryset, featured=featured, by=request.user
+            )
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, done % {"n": count})
+
     @admin.action(description=gettext_lazy("Show the selected groups in the showcase"))
     def mark_featured(self, request, queryset):
-        if not permissions.can_rate(request.user):
-            self.message_user(
-                request, _("Only street-office staff can do this."), messages.ERROR
-            )
-            return
-        count = BuildingGroup.objects.filter(pk__in=queryset.values("pk")).update(
-            featured=True
+        self._feature(
+            request, queryset, True, _("%(n)d groups are now in the showcase.")
         )
-        self.message_user(
-            request, _("%(n)d groups are now in the showcase.") % {"n": count}
+
+    @admin.action(
+        description=gettext_lazy("Take the selected groups out of the showcase")
+    )
+    def unmark_featured(self, request, queryset):
+        self._feature(
+            request, queryset, False, _("%(n)d groups are no longer in the showcase.")
         )
 
     @admin.action(description=gettext_lazy("Export the selected groups as CSV"))
@@ -236,13 +225,25 @@ class CriterionInline(StreetOfficeInline):
     extra = 0
     fields = ["position", "dimension", "title", "max_points"]
 
-    def editable(self, request, obj) -> bool:
-        # Ratings were computed with these criteria: a used standard is frozen.
-        return permissions.can_rate(request.user) and not services.standard_is_used(obj)
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (
+            services.standard_is_used(obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (
+            services.standard_is_used(obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            services.standard_is_used(obj)
+        )
 
 
 @admin.register(RatingStandard)
 class RatingStandardAdmin(StreetOfficeAdmin):
+    area_path = None
     list_display = [
         "version",
         "active",
@@ -255,30 +256,46 @@ class RatingStandardAdmin(StreetOfficeAdmin):
     inlines = [CriterionInline]
     actions = ["new_version"]
 
-    def get_queryset(self, request):
-        return super(StreetOfficeAdmin, self).get_queryset(request)
+    def has_delete_permission(self, request, obj=None):
+        # A standard that ratings used stays, with them (the database protects it too).
+        return super().has_delete_permission(request, obj) and not (
+            services.standard_is_used(obj)
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if services.standard_is_used(obj):
             # Ratings were computed with these thresholds: only "in use" may change.
-            return [
-                "version",
-                "one_star",
-                "two_stars",
-                "three_stars",
-                "four_stars",
-                "five_stars",
-            ]
+            return list(services.FROZEN_FIELDS)
         return []
+
+    def save_model(self, request, obj, form, change):
+        services.standard_save(standard=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for criterion_form in formset.initial_forms:
+            if criterion_form in formset.deleted_forms:
+                services.criterion_delete(
+                    criterion=criterion_form.instance, by=request.user
+                )
+        for criterion_form in formset.forms:
+            if (
+                criterion_form in formset.deleted_forms
+                or not criterion_form.has_changed()
+            ):
+                continue
+            criterion = criterion_form.save(commit=False)
+            criterion.standard = form.instance
+            services.criterion_save(criterion=criterion, by=request.user)
 
     @admin.action(description=gettext_lazy("Make a new version to edit"))
     def new_version(self, request, queryset):
         for standard in queryset:
-            copy = services.standard_new_version(
-                standard=standard,
-                version=(_("%(version)s new") % {"version": standard.version})[:20],
-                by=request.user,
-            )
+            try:
+                copy = services.standard_new_version(standard=standard, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", None) or [str(exc)]:
+                    self.message_user(request, message, messages.ERROR)
+                return
             self.message_user(
                 request,
                 _("Created %(version)s: edit it, then put it in use.")
@@ -398,10 +415,10 @@ class RatingAdmin(StreetOfficeAdmin):
     def _standard(self, request, obj):
         if obj is not None:
             return obj.standard
-        chosen = request.GET.get("standard")
+        chosen = parse_id(request.GET.get("standard"))
         queryset = RatingStandard.objects.all()
-        if chosen and str(chosen).isdigit():
-            return queryset.filter(pk=int(chosen)).first()
+        if chosen is not None:
+            return queryset.filter(pk=chosen).first()
         return queryset.filter(active=True).first()
 
     def _form_class(self, request, obj):
@@ -434,11 +451,25 @@ class RatingAdmin(StreetOfficeAdmin):
         return sets
 
     def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
+        # Only what the address says sensibly: a group this person may rate, a year.
+        initial = {}
+        group = parse_id(request.GET.get("group"))
+        if group is not None and self._groups(request).filter(pk=group).exists():
+            initial["group"] = group
+        year = parse_id(request.GET.get("year"))
+        if year is not None and year < 10_000:
+            initial["year"] = year
         standard = self._standard(request, None)
         if standard:
-            initial.setdefault("standard", standard.pk)
+            initial["standard"] = standard.pk
         return initial
+
+    def _groups(self, request):
+        return permissions_in_scope(BuildingGroup.objects.all(), request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # A published rating is corrected (with a change row), never deleted.
+        return False
 
     def save_model(self, request, obj, form, change):
         rating = services.rating_save(

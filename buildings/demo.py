@@ -120,7 +120,10 @@ def load(out) -> None:
         standard_2018 = services.standard_new_version(
             standard=standard_2020, version="2018版", by=street
         )
-    groups = _groups(areas)
+    groups = _groups(areas, street)
+    services.group_set_featured(
+        groups=groups[: len(FEATURED)], featured=True, by=street
+    )
     paths = [path for path, count in PATHS for _ in range(count)]
     # Featured cases are among the best: give them the unchanged five- and four-star paths.
     paths.sort(key=lambda p: (p[1] != 5, p[1] != 4))
@@ -152,7 +155,7 @@ def load(out) -> None:
     out.write(f"  building groups: {len(groups)}, ratings: {Rating.objects.count()}")
 
 
-def _groups(areas) -> list[BuildingGroup]:
+def _groups(areas, street) -> list[BuildingGroup]:
     groups = []
     for case in FEATURED:
         group, created = BuildingGroup.objects.get_or_create(
@@ -162,7 +165,6 @@ def _groups(areas) -> list[BuildingGroup]:
                 "feature": case["feature"],
                 "story": case["story"],
                 "video_url": case["video_url"],
-                "featured": True,
                 "address": case["name"],
                 "households": 36,
                 "leader": "楼组长",
@@ -173,6 +175,7 @@ def _groups(areas) -> list[BuildingGroup]:
                 group=group,
                 upload=_photo(case["color"], "photo"),
                 caption=case["feature"],
+                by=street,
             )
         groups.append(group)
     slugs = list(STREETS)

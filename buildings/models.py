@@ -5,6 +5,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from nanxi.validators import PROGRAMME_FIRST_YEAR, validate_programme_year
+
 
 class BuildingGroupQuerySet(models.QuerySet):
     def with_latest_rating(self):
@@ -192,7 +194,8 @@ class Rating(models.Model):
     group = models.ForeignKey(
         BuildingGroup,
         verbose_name=_("building group"),
-        on_delete=models.CASCADE,
+        # A published rating is corrected, never deleted: its group neither.
+        on_delete=models.PROTECT,
         related_name="ratings",
     )
     standard = models.ForeignKey(
@@ -201,7 +204,9 @@ class Rating(models.Model):
         on_delete=models.PROTECT,
         related_name="ratings",
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[validate_programme_year]
+    )
     total = models.PositiveSmallIntegerField(
         _("total points"), default=0, editable=False
     )
@@ -225,6 +230,10 @@ class Rating(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(stars__lte=5), name="rating_stars_0_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=PROGRAMME_FIRST_YEAR),
+                name="rating_year_in_programme",
             ),
         ]
         indexes = [models.Index(fields=["year", "stars"])]
@@ -255,7 +264,8 @@ class CriterionScore(models.Model):
 class RatingChange(models.Model):
     """Every save of a rating: who, when, and the scores before and after."""
 
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="changes")
+    # History outlives nothing it describes: a rating with changes cannot be deleted.
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="changes")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -293,7 +303,9 @@ class DistrictApplication(models.Model):
         on_delete=models.CASCADE,
         related_name="applications",
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[validate_programme_year]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )
@@ -305,6 +317,10 @@ class DistrictApplication(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "year"], name="one_application_per_group_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=PROGRAMME_FIRST_YEAR),
+                name="application_year_in_programme",
             ),
         ]
 

@@ -15,54 +15,17 @@ from buildings.models import (
     RatingStandard,
 )
 from nanxi import images
+from nanxi.scoring import check_scores
+from nanxi.validators import validate_programme_year
 
 
 def rating_check_scores(
     *, standard: RatingStandard, scores: dict
 ) -> dict[Criterion, int]:
-    """Check one score for every criterion of `standard`, each within 0…max.
-
-    `scores` maps criterion (or its id) to points. Every problem is reported at
-    once, each naming its criterion, so the staff member can fix them in one go.
-    """
-    criteria = {c.pk: c for c in standard.criteria.all()}
-    given = {getattr(key, "pk", key): value for key, value in scores.items()}
-    errors = []
-    for criterion_id in given.keys() - criteria.keys():
-        errors.append(
-            _("Criterion %(id)s does not belong to the standard %(version)s.")
-            % {"id": criterion_id, "version": standard.version}
-        )
-    checked = {}
-    for criterion_id, criterion in criteria.items():
-        value = given.get(criterion_id)
-        if value is None or value == "":
-            errors.append(_("「%(title)s」 has no score.") % {"title": criterion.title})
-            continue
-        try:
-            points = int(value)
-        except (TypeError, ValueError):
-            errors.append(
-                _("「%(title)s」: the score must be a whole number.")
-                % {"title": criterion.title}
-            )
-            continue
-        if not 0 <= points <= criterion.max_points:
-            errors.append(
-                _(
-                    "「%(title)s」: the score must be between 0 and %(max)d, not %(points)d."
-                )
-                % {
-                    "title": criterion.title,
-                    "max": criterion.max_points,
-                    "points": points,
-                }
-            )
-            continue
-        checked[criterion] = points
-    if errors:
-        raise ValidationError(errors)
-    return checked
+    """One score for every criterion of `standard`, each within 0…max (nanxi.scoring)."""
+    return check_scores(
+        items=standard.criteria.all(), scores=scores, standard_name=standard.version
+    )
 
 
 @transaction.atomic
@@ -88,6 +51,7 @@ def rating_save(
         before = (rating.stars, rating.total, _score_map(rating))
     rating.group, rating.standard, rating.year = group, standard, year
     rating.total, rating.stars, rating.rated_by = total, standard.stars_for(total), by
+    validate_programme_year(year)
     try:
         rating.validate_constraints()
         with transaction.atomic():
@@ -122,32 +86,91 @@ def _score_map(rating: Rating) -> dict[str, int]:
     }
 
 
-def standard_is_used(standard: RatingStandard) -> bool:
-    return standard.pk is not None and standard.ratings.exists()
+THRESHOLDS = ("one_star", "two_stars", "three_stars", "four_stars", "five_stars")
+FROZEN_FIELDS = ("version", *THRESHOLDS)
 
 
-@transaction.atomic
-def standard_new_version(
-    *, standard: RatingStandard, version: str, by
-) -> RatingStandard:
-    """A copy of a standard to edit: ratings made under the old one keep their result."""
+def standard_is_used(standard: RatingStandard | None) -> bool:
+    """Ratings were computed with it: its version, thresholds and criteria are frozen."""
+    return (
+        standard is not None and standard.pk is not None and standard.ratings.exists()
+    )
+
+
+def _refuse_unless_street_staff(by) -> None:
     if not permissions.can_rate(by):
         raise PermissionDenied(
             _("Only street-office staff can change the rating standard.")
         )
+
+
+def _refuse_if_used(standard: RatingStandard) -> None:
+    if standard_is_used(standard):
+        raise ValidationError(
+            _(
+                "Ratings were made with %(version)s, so it cannot change any more. "
+                "Make a new version to edit."
+            )
+            % {"version": standard.version}
+        )
+
+
+@transaction.atomic
+def standard_save(*, standard: RatingStandard, by) -> RatingStandard:
+    """Create or change a standard; one that ratings used may only be put in or out of use."""
+    _refuse_unless_street_staff(by)
+    if standard.pk is not None:
+        stored = RatingStandard.objects.select_for_update().get(pk=standard.pk)
+        changed = [
+            f for f in FROZEN_FIELDS if getattr(stored, f) != getattr(standard, f)
+        ]
+        if changed:
+            _refuse_if_used(stored)
+    if standard.active:
+        # One standard is in use at a time: putting one in use retires the other.
+        RatingStandard.objects.filter(active=True).exclude(pk=standard.pk).update(
+            active=False
+        )
+    standard.full_clean()
+    standard.save()
+    return standard
+
+
+@transaction.atomic
+def criterion_save(*, criterion: Criterion, by) -> Criterion:
+    _refuse_unless_street_staff(by)
+    _refuse_if_used(criterion.standard)
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, by) -> None:
+    _refuse_unless_street_staff(by)
+    _refuse_if_used(criterion.standard)
+    criterion.delete()
+
+
+@transaction.atomic
+def standard_new_version(
+    *, standard: RatingStandard, by, version: str = ""
+) -> RatingStandard:
+    """A copy of a standard to edit: ratings made under the old one keep their result.
+
+    Without a `version`, the copy is named after the original with the first free
+    number ("2020版 修订2"), so asking twice makes two copies, never an error.
+    """
+    _refuse_unless_street_staff(by)
+    version = version.strip() or _free_version_name(standard.version)
+    if RatingStandard.objects.filter(version=version).exists():
+        raise ValidationError(
+            _("A standard called %(version)s exists already.") % {"version": version}
+        )
     copy = RatingStandard(
         version=version,
         active=False,
-        **{
-            f: getattr(standard, f)
-            for f in (
-                "one_star",
-                "two_stars",
-                "three_stars",
-                "four_stars",
-                "five_stars",
-            )
-        },
+        **{f: getattr(standard, f) for f in THRESHOLDS},
     )
     copy.full_clean()
     copy.save()
@@ -164,14 +187,40 @@ def standard_new_version(
     return copy
 
 
+def _free_version_name(original: str) -> str:
+    max_length = RatingStandard._meta.get_field("version").max_length
+    taken = set(RatingStandard.objects.values_list("version", flat=True))
+    for n in range(1, 1000):
+        suffix = _(" revision %(n)d") % {"n": n}
+        name = original[: max_length - len(suffix)] + suffix
+        if name not in taken:
+            return name
+    raise ValidationError(_("Too many copies of this standard; rename some first."))
+
+
+# --- building groups -----------------------------------------------------------------
+
+
+@transaction.atomic
+def group_set_featured(*, groups, featured: bool, by) -> int:
+    """Put groups in (or take them out of) the showcase; the street office decides."""
+    if not permissions.can_rate(by):
+        raise PermissionDenied(_("Only street-office staff can change the showcase."))
+    return BuildingGroup.objects.filter(pk__in=[g.pk for g in groups]).update(
+        featured=featured
+    )
+
+
 @transaction.atomic
 def group_add_photo(
-    *, group: BuildingGroup, upload, caption: str = ""
+    *, group: BuildingGroup, upload, by, caption: str = ""
 ) -> BuildingPhoto:
-    processed = images.process_upload(upload)
+    if not permissions.can_rate(by):
+        raise PermissionDenied(
+            _("Only street-office staff can add photos of building groups.")
+        )
     photo = BuildingPhoto(group=group, caption=caption)
-    photo.image.save(processed.image.name, processed.image, save=False)
-    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    images.attach(photo, images.process_upload(upload))
     photo.full_clean()
     photo.save()
     return photo

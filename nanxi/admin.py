@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
-from nanxi.models import Profile, ResidentialArea
+from nanxi import permissions, services
+from nanxi.admin_mixins import ServiceErrorsMixin
+from nanxi.models import Profile, ResidentialArea, StaffAssignment
 
 
 @admin.register(ResidentialArea)
@@ -18,3 +23,70 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "display_name", "phone"]
     raw_id_fields = ["user", "verified_by"]
     readonly_fields = ["verified_at", "verified_by"]
+
+
+class StaffAssignmentForm(forms.ModelForm):
+    """The person is named by the e-mail address they log in with."""
+
+    email = forms.EmailField(
+        label=_("E-mail of the staff member"),
+        help_text=_("The address the person logs in with; they sign up first."),
+    )
+
+    class Meta:
+        model = StaffAssignment
+        fields = ["area"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("No one has signed up with this e-mail address.")
+            )
+        self.instance.user = user
+        return email
+
+    def validate_unique(self):
+        # The service says, in words, that the person already has this area.
+        pass
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    """The street office grants residents' committee staff their area, and ends it."""
+
+    form = StaffAssignmentForm
+    list_display = ["user", "area", "granted_by", "since"]
+    list_filter = ["area"]
+    list_select_related = ["user", "area", "granted_by"]
+    search_fields = ["user__email", "user__profile__display_name"]
+
+    def has_module_permission(self, request):
+        return permissions.can_grant_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_grant_staff(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.can_grant_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # A grant is made or ended, never edited into another one.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_grant_staff(request.user)
+
+    def save_model(self, request, obj, form, change):
+        assignment = services.staff_assignment_grant(
+            user=obj.user, area=form.cleaned_data["area"], by=request.user
+        )
+        obj.pk = assignment.pk
+
+    def delete_model(self, request, obj):
+        services.staff_assignment_revoke(assignment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            services.staff_assignment_revoke(assignment=assignment, by=request.user)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from nanxi import roles
+from nanxi import roles, services
 from nanxi.models import Profile, ResidentialArea
 
 AREAS = [
@@ -95,6 +95,11 @@ def load(out) -> None:
         user = _account(account, areas, verifier=street)
         if account.role == roles.STREET_STAFF:
             street = user
+        if account.role == roles.AREA_STAFF and not user.staff_assignments.exists():
+            # The street grants each residents' committee's staff their area.
+            services.staff_assignment_grant(
+                user=user, area=areas[account.area_slug], by=street
+            )
     out.write(f"  residential areas: {ResidentialArea.objects.count()}")
 
 

@@ -4,6 +4,38 @@ from django.utils.translation import gettext_lazy as _
 
 from nanxi.models import Profile, ResidentialArea
 
+# The largest id any of our databases stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id from a form or an address, or None for anything that is not one.
+
+    SQLite raises OverflowError for integers past 64 bits in some lookups
+    (``pk__in``), which Django's form fields do not catch: check before asking.
+    """
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of rows by id; a value that is no id is an invalid choice, not a 500."""
+
+    def _check_values(self, value):
+        if self.to_field_name in (None, "pk", "id"):
+            for item in value:
+                if parse_id(item) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": item},
+                    )
+        return super()._check_values(value)
+
+
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 -]{5,18}$",
     _(
@@ -40,12 +72,12 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from buildings.models import BuildingGroup
-
         # The groups of the area chosen (posted, or stored): a short list on a phone.
         area_id = self.data.get("area") if self.is_bound else self.instance.area_id
-        groups = BuildingGroup.objects.select_related("area")
-        if str(area_id or "").isdigit():
-            groups = groups.filter(area_id=int(area_id))
+        # The model is reached through the field: the ground floor imports no app.
+        groups = Profile._meta.get_field("building_group").related_model.objects
+        groups = groups.select_related("area")
+        if parse_id(area_id):
+            groups = groups.filter(area_id=parse_id(area_id))
         self.fields["building_group"].queryset = groups
         self.fields["building_group"].empty_label = _("— not chosen —")

@@ -88,3 +88,12 @@ def _jpeg(picture: Image.Image) -> bytes:
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
+
+
+def attach(photo, processed: ProcessedImage) -> None:
+    """Put a processed photo and its thumbnail into a photo row's `image` and `thumbnail`.
+
+    The one place a photo's files are written; the caller saves the row.
+    """
+    photo.image.save(processed.image.name, processed.image, save=False)
+    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,3 +67,43 @@ class Profile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class StaffAssignment(models.Model):
+    """A residents' committee staff member's scope: one residential area, granted by the street.
+
+    The scope is a grant, never the area on the person's own (editable) profile.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="staff_assignments",
+    )
+    area = models.ForeignKey(
+        ResidentialArea,
+        verbose_name=_("residential area"),
+        on_delete=models.PROTECT,
+        related_name="staff_assignments",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["area__name", "pk"]
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area"], name="one_assignment_per_user_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.area}"

@@ -1,26 +1,61 @@
-"""Small named predicates: who may do what. Views, admin and templates share them."""
+"""Who may act where. The one home of staff scope: every app, view and admin asks here.
+
+Street staff (and operators) act on every residential area. Residents' committee
+staff act on the areas the street granted them (`StaffAssignment`), never on the
+area of their own profile, which they can edit.
+"""
+
+from django.db.models import Q, QuerySet
 
 from nanxi import roles
 
 
 def is_street_staff(user) -> bool:
-    return user.is_superuser or roles.has_role(user, roles.STREET_STAFF)
+    return user.is_authenticated and (
+        user.is_superuser or roles.has_role(user, roles.STREET_STAFF)
+    )
 
 
-def staff_area_id(user) -> int | None:
-    """The residential area an area staff member works for, or None."""
+def staff_area_ids(user) -> frozenset[int]:
+    """The areas granted to this residents' committee staff member (cached on the user)."""
     if not roles.has_role(user, roles.AREA_STAFF):
-        return None
-    profile = getattr(user, "profile", None)
-    return profile.area_id if profile else None
+        return frozenset()
+    if not hasattr(user, "_nanxi_staff_areas"):
+        user._nanxi_staff_areas = frozenset(
+            user.staff_assignments.values_list("area_id", flat=True)
+        )
+    return user._nanxi_staff_areas
 
 
-def is_area_staff_for(user, area_id: int | None) -> bool:
-    """Staff of this area (or street staff, who serve every area)."""
+def is_staff_member(user) -> bool:
+    """Street staff, or residents' committee staff with at least one area granted."""
+    return is_street_staff(user) or bool(staff_area_ids(user))
+
+
+def can_act_in_area(user, area_id: int | None) -> bool:
+    """May this person act as staff on things of this residential area?"""
     if is_street_staff(user):
         return True
-    return area_id is not None and staff_area_id(user) == area_id
+    return area_id is not None and area_id in staff_area_ids(user)
+
+
+def area_scope(user, area_path: str = "area") -> Q | None:
+    """A filter for what this staff member may act on: None for all, Q(pk__in=[]) for none."""
+    if is_street_staff(user):
+        return None
+    return Q(**{f"{area_path}__in": sorted(staff_area_ids(user))})
+
+
+def in_scope(queryset: QuerySet, user, area_path: str = "area") -> QuerySet:
+    """The rows of `queryset` this person may act on as staff."""
+    scope = area_scope(user, area_path)
+    return queryset if scope is None else queryset.filter(scope)
 
 
 def can_verify(user, profile) -> bool:
-    return profile.user_id != user.pk and is_area_staff_for(user, profile.area_id)
+    return profile.user_id != user.pk and can_act_in_area(user, profile.area_id)
+
+
+def can_grant_staff(user) -> bool:
+    """Only the street office makes someone a residents' committee's staff."""
+    return is_street_staff(user)

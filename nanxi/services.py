@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import permissions, roles
-from nanxi.models import Profile, ResidentialArea
+from nanxi.models import Profile, ResidentialArea, StaffAssignment
 
 
 def profile_for(user) -> Profile:
@@ -65,3 +65,48 @@ def profile_verify(*, profile: Profile, by) -> Profile:
     profile.verified_by = by
     profile.save(update_fields=["verified_at", "verified_by"])
     return profile
+
+
+# --- staff scope ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_assignment_grant(*, user, area: ResidentialArea, by) -> StaffAssignment:
+    """The street makes `user` staff of `area`'s residents' committee."""
+    if not permissions.can_grant_staff(by):
+        raise PermissionDenied(
+            _("Only street-office staff can assign residents' committee staff.")
+        )
+    if StaffAssignment.objects.filter(user=user, area=area).exists():
+        raise ValidationError(
+            _("%(user)s is already staff of %(area)s.") % {"user": user, "area": area}
+        )
+    assignment = StaffAssignment(user=user, area=area, granted_by=by)
+    assignment.full_clean()
+    assignment.save()
+    user.groups.add(Group.objects.get(name=roles.AREA_STAFF))
+    if not user.is_staff:
+        # Residents' committee staff work in the admin too (ratings, committees).
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    _forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def staff_assignment_revoke(*, assignment: StaffAssignment, by) -> None:
+    """End a grant; with no area left, the person is no longer area staff."""
+    if not permissions.can_grant_staff(by):
+        raise PermissionDenied(
+            _("Only street-office staff can assign residents' committee staff.")
+        )
+    user = assignment.user
+    assignment.delete()
+    if not user.staff_assignments.exists():
+        user.groups.remove(Group.objects.get(name=roles.AREA_STAFF))
+    _forget_scope(user)
+
+
+def _forget_scope(user) -> None:
+    for cached in ("_nanxi_roles", "_nanxi_staff_areas"):
+        user.__dict__.pop(cached, None)

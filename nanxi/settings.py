@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "projects",
     "buildings",
     "committees",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,10 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The Chinese font every PDF embeds (nanxi.pdf): a TrueType font, see nanxi/fonts/.
+PDF_FONT_PATH = os.environ.get(
+    "PDF_FONT_PATH", str(BASE_DIR / "nanxi" / "fonts" / "wqy-microhei.ttc")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -14,8 +14,14 @@ urlpatterns = [
 # The language is in the address: a page can be shared or cached as it is, and the
 # language switch is a plain link, not a form.
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
+    path("", include("reports.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/residents/", views.residents, name="residents"),
+    path(
+        "accounts/residents/<int:profile_pk>/verify/",
+        views.resident_verify,
+        name="resident_verify",
+    ),
     path("accounts/", include("allauth.urls")),
     path("projects/", include("projects.urls")),
     path("buildings/", include("buildings.urls")),

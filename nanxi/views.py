@@ -1,39 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from nanxi import selectors, services
-from nanxi.caching import cache_for_visitors
+from nanxi import permissions, selectors, services
 from nanxi.forms import ProfileForm
+from nanxi.models import Profile
 
 
 def healthz(request):
     """Liveness for the load balancer, and the bare baseline of the benchmark."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-@cache_for_visitors
-def home(request):
-    years = selectors.reporting_years()
-    default = years[0] if years else timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", default))
-    except ValueError:
-        year = default
-    return render(
-        request,
-        "nanxi/home.html",
-        {
-            "year": year,
-            "years": years,
-            "overview": selectors.street_overview(),
-            "figures": selectors.year_figures(year),
-        },
-    )
 
 
 @login_required
@@ -61,3 +41,35 @@ def profile(request):
     else:
         form = ProfileForm(instance=profile)
     return render(request, "nanxi/profile.html", {"form": form, "profile": profile})
+
+
+# --- residents' committees verify their residents -----------------------------------------
+
+
+@login_required
+def residents(request):
+    """Residents of the staff member's areas who wait to be verified."""
+    if not permissions.is_staff_member(request.user):
+        raise PermissionDenied(
+            _("This page is for residents' committee and street staff.")
+        )
+    return render(
+        request,
+        "nanxi/residents.html",
+        {"unverified": selectors.unverified_residents(request.user)},
+    )
+
+
+@require_POST
+@login_required
+def resident_verify(request, profile_pk: int):
+    profile = get_object_or_404(Profile.objects.select_related("user"), pk=profile_pk)
+    try:
+        services.profile_verify(profile=profile, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is verified and can now vote.") % {"name": profile}
+        )
+    return redirect("residents")

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import services
+from nanxi.admin_mixins import AreaScopedAdmin
+from projects import permissions, services
 from projects.models import (
     Comment,
     Contribution,
@@ -16,10 +17,18 @@ from projects.models import (
 )
 from projects.selectors import STEP_LABELS_CACHE_KEY
 
+# What staff may correct in the admin: words, not figures.
+TEXT_FIELDS = ["title", "summary", "description", "topics"]
+
 
 class ReadOnlyInline(admin.TabularInline):
+    """History shown on the project's page; its parent admin decides who sees it."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -47,32 +56,76 @@ class PhotoInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    """Read and correct texts here; every workflow move goes through the same service."""
+class ProjectAdmin(AreaScopedAdmin):
+    """Staff correct a project's texts here; nothing that counts in the year's figures.
+
+    Category, area, year, beneficiaries and satisfaction change only through the
+    workflow's services (a move, the evaluation), which keep the change rows.
+    """
 
     list_display = ["title", "area", "category", "step", "outcome", "year", "proposer"]
     list_filter = ["outcome", "category", "area", "year", "step"]
     list_select_related = ["area", "proposer"]
     search_fields = ["title", "summary"]
-    readonly_fields = [
+    fields = [
+        "title",
+        "summary",
+        "description",
+        "topics",
+        "category",
+        "area",
+        "building_groups",
         "step",
         "outcome",
         "year",
+        "budget_requested",
+        "crowdfunding_goal",
+        "beneficiaries",
+        "satisfaction",
         "proposer",
         "created_at",
         "updated_at",
     ]
+    readonly_fields = [f for f in fields if f not in TEXT_FIELDS]
     filter_horizontal = ["topics"]
     inlines = [StepChangeInline, ContributionInline, PhotoInline]
     actions = ["move_to_next_step"]
+
+    def has_add_permission(self, request, *args):
+        # A proposal is made by a resident, in the portal.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A project's history is kept: reject or withdraw it instead.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or permissions.can_manage(request.user, obj)
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.project_correct_texts(
+            project=obj,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in TEXT_FIELDS},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        """Topics were saved by the service; the inlines are read-only."""
 
     @admin.action(description=gettext_lazy("Move the selected projects on one step"))
     def move_to_next_step(self, request, queryset):
         moved = 0
         for project in queryset:
+            moves = permissions.next_moves(request.user, project)
             try:
+                if not moves:
+                    raise ValidationError(
+                        _("There is no move you can make on it now.")
+                    )
                 services.project_move(
-                    project=project, to_step=project.step + 1, by=request.user
+                    project=project, to_step=moves[0].to_step, by=request.user
                 )
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
@@ -112,22 +165,28 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ViewOnlyAdmin(AreaScopedAdmin):
+    """Rows written by services from the portal's pages; the admin only shows them."""
+
+    area_path = "project__area"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "project", "author", "created_at", "hidden_at"]
     list_select_related = ["project", "author"]
-    readonly_fields = [
-        "project",
-        "author",
-        "body",
-        "created_at",
-        "hidden_at",
-        "hidden_by",
-        "hidden_reason",
-    ]
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "project", "author", "created_at"]
     list_select_related = ["project", "author"]

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import BuildingGroup
+from nanxi.forms import IdMultipleChoiceField
 from nanxi.models import ResidentialArea
 from projects import services
 from projects.models import Project, Topic, Vote
@@ -21,7 +22,7 @@ class MultiplePhotoField(forms.FileField):
 
 
 class ProjectForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("Topics"),
         queryset=Topic.objects.all(),
         required=False,
@@ -35,7 +36,7 @@ class ProjectForm(forms.ModelForm):
             "invalid_choice": _("Choose one of the residential areas in the list.")
         },
     )
-    building_groups = forms.ModelMultipleChoiceField(
+    building_groups = IdMultipleChoiceField(
         label=_("Building groups (optional)"),
         queryset=BuildingGroup.objects.select_related("area"),
         required=False,
@@ -81,7 +82,7 @@ class ProjectForm(forms.ModelForm):
             )
         self.fields["category"].choices = Project.Category.choices
         if self.instance.pk:
-            self.fields["remove_photos"] = forms.ModelMultipleChoiceField(
+            self.fields["remove_photos"] = IdMultipleChoiceField(
                 label=_("Remove photos"),
                 queryset=self.instance.photos.all(),
                 required=False,

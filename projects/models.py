@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from nanxi import permissions
+
 MAX_CONTRIBUTION = Decimal("1000000.00")
 
 
@@ -84,15 +86,17 @@ class Topic(models.Model):
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Drafts and withdrawn projects are seen only by their proposer and by staff."""
-        from projects import permissions
-
+        """Drafts and withdrawn projects: seen by their proposer and their area's staff."""
         public = Q(step__gte=StepCode.SUBMIT) & ~Q(outcome=Project.Outcome.WITHDRAWN)
         if not user.is_authenticated:
             return self.filter(public)
-        if permissions.is_staff_member(user):
+        if permissions.is_street_staff(user):
             return self
-        return self.filter(public | Q(proposer=user))
+        return self.filter(
+            public
+            | Q(proposer=user)
+            | Q(area__in=sorted(permissions.staff_area_ids(user)))
+        )
 
     def in_year(self, year: int):
         return self.filter(year=year)

@@ -1,7 +1,8 @@
 """Every write with a rule on autonomy projects. Views and the admin call these."""
 
+import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import images
-from projects import permissions
+from projects import permissions, workflow
 from projects.models import (
     MAX_CONTRIBUTION,
     Comment,
@@ -116,6 +117,25 @@ def project_update(
     return project
 
 
+@transaction.atomic
+def project_correct_texts(
+    *, project: Project, by, title: str, summary: str, description: str, topics=()
+) -> Project:
+    """Staff of the project's area correct its words; nothing that counts in a figure."""
+    locked = _locked(project)
+    if not permissions.can_manage(by, locked):
+        raise PermissionDenied(
+            _("Only staff of this project's residential area can correct it.")
+        )
+    locked.title, locked.summary, locked.description = title, summary, description
+    locked.full_clean()
+    locked.save(update_fields=["title", "summary", "description", "updated_at"])
+    locked.topics.set(topics)
+    for field in ("title", "summary", "description", "updated_at"):
+        setattr(project, field, getattr(locked, field))
+    return project
+
+
 def _check_groups(building_groups, area) -> None:
     outside = [g.name for g in building_groups if g.area_id != area.pk]
     if outside:
@@ -138,15 +158,11 @@ def _process_photos(photos, *, existing: int) -> list[images.ProcessedImage]:
 def _save_photos(project: Project, processed, by) -> None:
     for item in processed:
         photo = ProjectPhoto(project=project, uploaded_by=by)
-        photo.image.save(item.image.name, item.image, save=False)
-        photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
+        images.attach(photo, item)
         photo.save()
 
 
 # --- the workflow ----------------------------------------------------------------------
-
-RESIDENT_STEPS = {StepCode.DRAFT: StepCode.SUBMIT}
-STAFF_STEPS = {step: step + 1 for step in range(StepCode.SUBMIT, StepCode.SHARE)}
 
 
 def _locked(project: Project) -> Project:
@@ -185,16 +201,20 @@ def project_move(
     locked = _locked(project)
     _refuse_unless_open(locked)
     from_step = locked.step
-    allowed = RESIDENT_STEPS if from_step in RESIDENT_STEPS else STAFF_STEPS
-    if allowed.get(from_step) != to_step:
+    move = workflow.next_move(from_step)
+    if move is None or move.to_step != to_step:
+        if move is None:
+            raise ValidationError(
+                _("A project at step %(from)d has no further step."),
+                params={"from": from_step},
+            )
         raise ValidationError(
             _("A project at step %(from)d can only move to step %(next)d, not %(to)d."),
-            params={"from": from_step, "next": from_step + 1, "to": to_step},
+            params={"from": from_step, "next": move.to_step, "to": to_step},
         )
-    if from_step in RESIDENT_STEPS:
-        if not permissions.is_proposer(by, locked):
+    if not permissions.may_make(by, locked, move):
+        if move.by_proposer:
             raise PermissionDenied(_("Only the proposer can submit this proposal."))
-    elif not permissions.can_manage(by, locked):
         raise PermissionDenied(
             _("Only staff of this project's residential area can move it on.")
         )
@@ -249,7 +269,7 @@ def project_finish(*, project: Project, by, note: str = "", at=None) -> Project:
         raise PermissionDenied(
             _("Only staff of this project's residential area can finish it.")
         )
-    if locked.step != StepCode.SHARE:
+    if not workflow.is_open_for(locked, workflow.Activity.FINISH):
         raise ValidationError(
             _("A project is finished at step 12, after its evaluation.")
         )
@@ -264,7 +284,7 @@ def project_reject(*, project: Project, by, reason: str) -> Project:
         raise PermissionDenied(
             _("Only staff of this project's residential area can reject it.")
         )
-    if locked.step < StepCode.SUBMIT:
+    if not workflow.is_open_for(locked, workflow.Activity.REJECT):
         raise ValidationError(
             _("A draft cannot be rejected: it has not been submitted.")
         )
@@ -311,7 +331,7 @@ def comment_add(*, project: Project, author, body: str) -> Comment:
 
 @transaction.atomic
 def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
-    if not permissions.can_manage(by, comment.project):
+    if not permissions.can_hide_comment(by, comment):
         raise PermissionDenied(
             _("Only staff of this project's residential area can hide comments.")
         )
@@ -350,16 +370,24 @@ def vote_cast(*, project: Project, voter, choice: str) -> Vote:
 # --- implementation and evaluation -----------------------------------------------------------
 
 
+AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,2})?")
+
+
 def parse_amount(value) -> Decimal:
-    """Yuan with at most two decimals, above zero and at most one million."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
+    """Yuan as digits with at most two decimals, above zero and at most one million.
+
+    Nothing else is an amount: no exponent ("1e3"), sign, separator or spaces inside.
+    """
+    text = str(value).strip()
+    if not AMOUNT.fullmatch(text):
+        if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+            raise ValidationError(
+                _("Enter the amount in yuan with at most two decimals.")
+            )
         raise ValidationError(
             _("Enter the amount in yuan as a number, e.g. 200 or 35.50.")
-        ) from exc
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValidationError(_("Enter the amount in yuan with at most two decimals."))
+        )
+    amount = Decimal(text)
     if amount <= 0:
         raise ValidationError(_("The amount must be more than 0 yuan."))
     if amount > MAX_CONTRIBUTION:
@@ -376,10 +404,7 @@ def contribution_record(
         raise PermissionDenied(
             _("Only staff of this project's residential area can record contributions.")
         )
-    if not locked.is_open or locked.step not in (
-        StepCode.CROWDFUND,
-        StepCode.CARRY_OUT,
-    ):
+    if not workflow.is_open_for(locked, workflow.Activity.CONTRIBUTE):
         raise ValidationError(
             _(
                 "Contributions are recorded while crowdfunding and carrying out (steps 8–9)."
@@ -403,7 +428,7 @@ def progress_post(*, project: Project, by, body: str) -> ProgressUpdate:
         permissions.can_manage(by, project) or permissions.is_proposer(by, project)
     ):
         raise PermissionDenied(_("Only the proposer and area staff can post progress."))
-    if not project.is_open or project.step != StepCode.CARRY_OUT:
+    if not workflow.is_open_for(project, workflow.Activity.PROGRESS):
         raise ValidationError(
             _("Progress is posted while the project is carried out (step 9).")
         )
@@ -424,7 +449,7 @@ def evaluation_record(
                 "Only staff of this project's residential area can record the evaluation."
             )
         )
-    if not locked.is_open or locked.step != StepCode.EVALUATE:
+    if not workflow.is_open_for(locked, workflow.Activity.EVALUATE):
         raise ValidationError(
             _("The evaluation is recorded at step 11 (residents evaluate).")
         )

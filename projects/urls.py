@@ -9,11 +9,6 @@ urlpatterns = [
     path("new/", views.project_create, name="create"),
     path("mine/", views.my_projects, name="mine"),
     path("manage/", views.manage, name="manage"),
-    path(
-        "manage/residents/<int:profile_pk>/verify/",
-        views.verify_resident,
-        name="verify",
-    ),
     path("comments/<int:pk>/hide/", views.comment_hide, name="comment_hide"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),

@@ -5,31 +5,18 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
 from nanxi import services as street_services
 from nanxi.caching import cache_for_visitors
-from projects import forms, permissions, selectors, services
+from nanxi.forms import parse_id
+from projects import forms, permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.models import Comment, Project, StepCode
 
 PAGE_SIZE = 20
-
-# What the staff button says for each move to a step.
-MOVE_ACTIONS = {
-    StepCode.ACCEPT: gettext_lazy("Accept"),
-    StepCode.CONSULT: gettext_lazy("Open consultation"),
-    StepCode.VOTE: gettext_lazy("Open the vote"),
-    StepCode.ANNOUNCE: gettext_lazy("Close the vote and announce"),
-    StepCode.CROWDFUND: gettext_lazy("Open crowdfunding"),
-    StepCode.CARRY_OUT: gettext_lazy("Start carrying out"),
-    StepCode.ACCEPT_RESULTS: gettext_lazy("Accept the results"),
-    StepCode.EVALUATE: gettext_lazy("Open residents' evaluation"),
-    StepCode.SHARE: gettext_lazy("Summarise and share"),
-}
 
 
 @cache_for_visitors
@@ -70,31 +57,22 @@ def project_detail(request, pk: int):
     except Project.DoesNotExist as exc:
         raise Http404(_("No such project.")) from exc
     user = request.user
-    can_manage = permissions.can_manage(user, project)
+    can = permissions.allowed(user, project)
     context = {
         "project": project,
         "labels": selectors.step_labels(),
-        "can_manage": can_manage,
-        "can_edit": permissions.can_edit(user, project),
-        "can_withdraw": permissions.can_withdraw(user, project),
-        "can_comment": permissions.can_comment(user, project),
-        "vote_refusal": permissions.vote_refusal(user, project),
+        "can": can,
+        "next_move": workflow.next_move(project.step),
         "vote_form": forms.VoteForm(
             initial={"choice": getattr(project, "my_vote", None)}
         ),
         "comment_form": forms.CommentForm(),
-        "next_step": project.step + 1 if project.step < StepCode.SHARE else None,
+        "note_form": forms.NoteForm(),
+        "reason_form": forms.ReasonForm(),
+        "contribution_form": forms.ContributionForm(),
+        "evaluation_form": forms.EvaluationForm(),
+        "progress_form": forms.ProgressForm(),
     }
-    if can_manage:
-        context.update(
-            move_label=MOVE_ACTIONS.get(project.step + 1),
-            note_form=forms.NoteForm(),
-            reason_form=forms.ReasonForm(),
-            contribution_form=forms.ContributionForm(),
-            evaluation_form=forms.EvaluationForm(),
-        )
-    if can_manage or permissions.is_proposer(user, project):
-        context["progress_form"] = forms.ProgressForm()
     return render(request, "projects/project_detail.html", context)
 
 
@@ -106,7 +84,7 @@ def project_create(request):
         request.POST or None,
         request.FILES or None,
         initial={"area": profile.area_id},
-        area_id=int(area_id) if str(area_id).isdigit() else None,
+        area_id=parse_id(area_id),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,9 +131,10 @@ def project_edit(request, pk: int):
                 ],
                 **form.service_kwargs(),
             )
-            if "submit" in request.POST and project.step == StepCode.DRAFT:
+            submit = permissions.allowed(request.user, project).submit
+            if "submit" in request.POST and submit:
                 services.project_move(
-                    project=project, to_step=StepCode.SUBMIT, by=request.user
+                    project=project, to_step=submit.to_step, by=request.user
                 )
         except ValidationError as exc:
             _form_errors(form, exc, "photos")
@@ -163,7 +142,13 @@ def project_edit(request, pk: int):
             messages.success(request, _("Your proposal has been saved."))
             return redirect(project)
     return render(
-        request, "projects/project_form.html", {"form": form, "project": project}
+        request,
+        "projects/project_form.html",
+        {
+            "form": form,
+            "project": project,
+            "submit": permissions.allowed(request.user, project).submit,
+        },
     )
 
 
@@ -359,42 +344,22 @@ def comment_hide(request, pk):
 @login_required
 def manage(request):
     user = request.user
-    if not permissions.is_staff_member(user):
+    if not street.is_staff_member(user):
         raise PermissionDenied(
             _("This page is for residents' committee and street staff.")
         )
-    projects = selectors.project_list(user).filter(
-        outcome=Project.Outcome.OPEN, step__gte=StepCode.SUBMIT
-    )
-    area_id = street.staff_area_id(user)
-    if not street.is_street_staff(user):
-        projects = projects.filter(area_id=area_id)
-    projects = projects.order_by("step", "updated_at")
-    unverified = street_selectors.unverified_residents(user)
+    projects = street.in_scope(
+        selectors.project_list(user).filter(
+            outcome=Project.Outcome.OPEN, step__gte=StepCode.SUBMIT
+        ),
+        user,
+    ).order_by("step", "updated_at")
     return render(
         request,
         "projects/project_manage.html",
         {
             "projects": projects,
             "labels": selectors.step_labels(),
-            "move_actions": MOVE_ACTIONS,
-            "unverified": unverified,
+            "unverified": street_selectors.unverified_residents(user).count(),
         },
     )
-
-
-@require_POST
-@login_required
-def verify_resident(request, profile_pk: int):
-    from nanxi.models import Profile
-
-    profile = get_object_or_404(Profile.objects.select_related("user"), pk=profile_pk)
-    try:
-        street_services.profile_verify(profile=profile, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("%(name)s is verified and can now vote.") % {"name": profile}
-        )
-    return redirect("projects:manage")

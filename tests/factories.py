@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from nanxi import roles
-from nanxi.models import Profile, ResidentialArea
+from nanxi.models import Profile, ResidentialArea, StaffAssignment
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -53,6 +53,9 @@ def make_user(
     Profile.objects.create(
         user=user, area=area, verified_at=timezone.now() if verified else None
     )
+    if role == roles.AREA_STAFF and area is not None:
+        # The street grants the area; the profile's own area is no scope.
+        StaffAssignment.objects.create(user=user, area=area, granted_by=user)
     return user
 
 

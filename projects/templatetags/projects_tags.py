@@ -39,3 +39,11 @@ def workflow(labels: dict) -> list[dict]:
         }
         for stage in STAGES
     ]
+
+
+@register.filter
+def next_action(step: int) -> str:
+    """What the next thing to do at this step is called (the work list's button)."""
+    from projects import workflow
+
+    return workflow.next_action(step)

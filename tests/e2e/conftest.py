@@ -90,7 +90,7 @@ def _migration_data(live_server, request):
 
     request.getfixturevalue("transactional_db")
     for module in (
-        "nanxi.migrations.0002_roles",
+        "nanxi.migrations.0003_roles",
         "projects.migrations.0002_steps_and_topics",
         "buildings.migrations.0002_standard_2020",
     ):

@@ -15,7 +15,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("nanxi", "0001_initial"),
+        ("nanxi", "0002_profile_building_group"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
