@@ -166,18 +166,28 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
         if formset.model is not BuildingPhoto:
             return super().save_formset(request, form, formset, change)
         # New photos go through the service that checks, re-encodes and stores them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
         for photo_form in formset.initial_forms:
             if photo_form in formset.deleted_forms:
+                formset.deleted_objects.append(photo_form.instance)
                 photo_form.instance.delete()
             elif photo_form.has_changed():
-                photo_form.save()
+                formset.changed_objects.append(
+                    (photo_form.save(), photo_form.changed_data)
+                )
         for photo_form in formset.extra_forms:
             if photo_form.has_changed() and photo_form not in formset.deleted_forms:
-                services.group_add_photo(
-                    group=form.instance,
-                    upload=photo_form.cleaned_data["image"],
-                    caption=photo_form.cleaned_data["caption"],
-                    by=request.user,
+                formset.new_objects.append(
+                    services.group_add_photo(
+                        group=form.instance,
+                        upload=photo_form.cleaned_data["image"],
+                        caption=photo_form.cleaned_data["caption"],
+                        by=request.user,
+                    )
                 )
 
     def _feature(self, request, queryset, featured: bool, done: str):
@@ -272,20 +282,30 @@ class RatingStandardAdmin(StreetOfficeAdmin):
         services.standard_save(standard=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
-        for criterion_form in formset.initial_forms:
-            if criterion_form in formset.deleted_forms:
-                services.criterion_delete(
-                    criterion=criterion_form.instance, by=request.user
-                )
+        # Criteria of a standard that ratings used are frozen: the service says so.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
         for criterion_form in formset.forms:
-            if (
-                criterion_form in formset.deleted_forms
-                or not criterion_form.has_changed()
-            ):
+            if criterion_form in formset.deleted_forms:
+                if criterion_form.instance.pk is not None:
+                    formset.deleted_objects.append(criterion_form.instance)
+                    services.criterion_delete(
+                        criterion=criterion_form.instance, by=request.user
+                    )
+                continue
+            if not criterion_form.has_changed():
                 continue
             criterion = criterion_form.save(commit=False)
             criterion.standard = form.instance
+            new = criterion.pk is None
             services.criterion_save(criterion=criterion, by=request.user)
+            if new:
+                formset.new_objects.append(criterion)
+            else:
+                formset.changed_objects.append((criterion, criterion_form.changed_data))
 
     @admin.action(description=gettext_lazy("Make a new version to edit"))
     def new_version(self, request, queryset):

@@ -17,14 +17,10 @@ def is_street_staff(user) -> bool:
 
 
 def staff_area_ids(user) -> frozenset[int]:
-    """The areas granted to this residents' committee staff member (cached on the user)."""
+    """The areas granted to this residents' committee staff member."""
     if not roles.has_role(user, roles.AREA_STAFF):
         return frozenset()
-    if not hasattr(user, "_nanxi_staff_areas"):
-        user._nanxi_staff_areas = frozenset(
-            user.staff_assignments.values_list("area_id", flat=True)
-        )
-    return user._nanxi_staff_areas
+    return roles.granted_areas(user)
 
 
 def is_staff_member(user) -> bool:

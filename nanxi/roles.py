@@ -1,15 +1,60 @@
 """The portal's roles. They are Django groups, created by a data migration."""
 
+from django.contrib.auth.models import Group
+from django.db.models import CharField, IntegerField, Value
+
 RESIDENT = "resident"
 AREA_STAFF = "area_staff"
 STREET_STAFF = "street_staff"
 ALL = (RESIDENT, AREA_STAFF, STREET_STAFF)
 
 
+def _load(user) -> None:
+    """A person's roles and granted areas in one query, cached on the user object.
+
+    Templates and permission predicates ask often; a page asks the database once.
+    """
+    from nanxi.models import StaffAssignment
+
+    roles = Group.objects.filter(user=user).annotate(
+        area=Value(None, output_field=IntegerField())
+    )
+    areas = StaffAssignment.objects.filter(user=user).annotate(
+        role=Value("", output_field=CharField())
+    )
+    rows = (
+        roles.order_by()
+        .values_list("name", "area")
+        .union(areas.order_by().values_list("role", "area_id"), all=True)
+    )
+    names, area_ids = set(), set()
+    for name, area_id in rows:
+        if area_id is None:
+            names.add(name)
+        else:
+            area_ids.add(area_id)
+    user._nanxi_roles = frozenset(names)
+    user._nanxi_areas = frozenset(area_ids)
+
+
 def has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    # Cached on the user object: templates and permission predicates ask often.
     if not hasattr(user, "_nanxi_roles"):
-        user._nanxi_roles = frozenset(user.groups.values_list("name", flat=True))
+        _load(user)
     return role in user._nanxi_roles
+
+
+def granted_areas(user) -> frozenset[int]:
+    """The residential areas the street granted this person (StaffAssignment)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_nanxi_areas"):
+        _load(user)
+    return user._nanxi_areas
+
+
+def forget(user) -> None:
+    """Drop what `_load` cached, after the person's roles or grants changed."""
+    for cached in ("_nanxi_roles", "_nanxi_areas"):
+        user.__dict__.pop(cached, None)

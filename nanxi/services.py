@@ -18,6 +18,7 @@ def profile_for(user) -> Profile:
 def resident_register(*, user) -> Profile:
     """A person who signed up becomes a resident with an (unverified) profile."""
     user.groups.add(Group.objects.get(name=roles.RESIDENT))
+    roles.forget(user)
     return profile_for(user)
 
 
@@ -108,5 +109,4 @@ def staff_assignment_revoke(*, assignment: StaffAssignment, by) -> None:
 
 
 def _forget_scope(user) -> None:
-    for cached in ("_nanxi_roles", "_nanxi_staff_areas"):
-        user.__dict__.pop(cached, None)
+    roles.forget(user)

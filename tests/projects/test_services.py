@@ -46,9 +46,10 @@ def test_skipping_or_going_back_is_refused(area, area_staff, to_step):
     project = make_project(area=area, staff=area_staff, step=StepCode.ACCEPT)
     with pytest.raises(ValidationError) as refused:
         services.project_move(project=project, to_step=to_step, by=area_staff)
-    assert (
-        "5" in refused.value.messages[0]
-    )  # the message names the step that is allowed
+    # The message names the step that is allowed, and the one asked for.
+    assert refused.value.messages == [
+        f"处于第 4 步的项目只能进入第 5 步，不能进入第 {to_step} 步。"
+    ]
     assert Project.objects.get(pk=project.pk).step == StepCode.ACCEPT
     assert project.step_changes.count() == 3
 
@@ -84,8 +85,11 @@ def test_announce_needs_more_support_than_opposition(area, area_staff):
     project = make_project(area=area, staff=area_staff, step=StepCode.VOTE)
     voter = make_user(roles.RESIDENT, area=area, verified=True)
     services.vote_cast(project=project, voter=voter, choice="oppose")
-    with pytest.raises(ValidationError, match="0"):
+    with pytest.raises(ValidationError) as refused:
         services.project_move(project=project, to_step=7, by=area_staff)
+    assert refused.value.messages == [
+        "表决未通过（赞成 0 票，反对 1 票）：赞成票须多于反对票。请填写理由，作不通过处理。"
+    ]
     assert Project.objects.get(pk=project.pk).step == 6
 
 
@@ -224,21 +228,42 @@ def test_hidden_comment_is_kept_with_its_reason(area, area_staff, resident, othe
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("200", "200.00"), ("35.5", "35.50"), ("1,000", "1000.00"), ("0.01", "0.01")],
+    [("200", "200.00"), ("35.5", "35.50"), (" 35.50 ", "35.50"), ("0.01", "0.01")],
 )
 def test_amounts_are_parsed_as_yuan(raw, expected):
     assert services.parse_amount(raw) == Decimal(expected)
 
 
+NOT_A_NUMBER = "请用数字填写金额（元），例如 200 或 35.50。"
+
+
 @pytest.mark.parametrize(
-    "raw", ["-5", "0", "abc", "", "1.234", "1000000.01", "NaN", "Infinity", "1e3"]
+    ("raw", "message"),
+    [
+        ("-5", NOT_A_NUMBER),
+        ("+5", NOT_A_NUMBER),
+        ("abc", NOT_A_NUMBER),
+        ("", NOT_A_NUMBER),
+        ("NaN", NOT_A_NUMBER),
+        ("Infinity", NOT_A_NUMBER),
+        ("1e3", NOT_A_NUMBER),  # an exponent is no amount: not ¥1,000
+        ("1,000", NOT_A_NUMBER),
+        ("1 000", NOT_A_NUMBER),
+        ("１２", NOT_A_NUMBER),  # full-width digits
+        ("0x10", NOT_A_NUMBER),
+        ("5.", NOT_A_NUMBER),
+        (".5", NOT_A_NUMBER),
+        ("1.234", "金额最多保留两位小数。"),
+        ("0", "金额必须大于 0 元。"),
+        ("0.00", "金额必须大于 0 元。"),
+        ("1000000.01", "单笔众筹金不能超过 1,000,000 元。"),
+        ("99999999999999999999", "单笔众筹金不能超过 1,000,000 元。"),
+    ],
 )
-def test_bad_amounts_are_refused(raw):
-    if raw == "1e3":  # scientific notation is still a number a person can mean: 1000
-        assert services.parse_amount(raw) == Decimal("1000.00")
-        return
-    with pytest.raises(ValidationError):
+def test_bad_amounts_are_refused_with_the_reason(raw, message):
+    with pytest.raises(ValidationError) as refused:
         services.parse_amount(raw)
+    assert refused.value.messages == [message]
 
 
 def test_contribution_recorded_at_crowdfunding(area, area_staff):

@@ -331,17 +331,6 @@ def test_work_list_is_for_staff_only(client, resident):
     assert client.get("/projects/manage/").status_code == 403
 
 
-def test_staff_verify_a_resident_of_their_area(client, area, other_area, area_staff):
-    newcomer = make_user(roles.RESIDENT, area=area)
-    outsider = make_user(roles.RESIDENT, area=other_area)
-    client.force_login(area_staff)
-    client.post(f"/projects/manage/residents/{newcomer.profile.pk}/verify/")
-    assert Profile.objects.get(pk=newcomer.profile.pk).is_verified
-    response = client.post(f"/projects/manage/residents/{outsider.profile.pk}/verify/")
-    assert response.status_code == 403
-    assert not Profile.objects.get(pk=outsider.profile.pk).is_verified
-
-
 # --- query budgets -------------------------------------------------------------------------------------
 
 
@@ -413,13 +402,3 @@ def test_work_list_query_count_is_constant(
     client.get("/projects/manage/")
     with django_assert_max_num_queries(10):
         client.get("/projects/manage/")
-
-
-def test_work_list_offers_only_unverified_residents(client, area, area_staff):
-    make_user(
-        roles.AREA_STAFF, area=area
-    )  # a colleague: staff are not verified as residents
-    waiting = make_user(roles.RESIDENT, area=area)
-    client.force_login(area_staff)
-    unverified = list(client.get("/projects/manage/").context["unverified"])
-    assert unverified == [waiting.profile]
