@@ -4,7 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nanxi import images, roles
-from nanxi.models import Profile
 from projects import services
 from projects.models import (
     Comment,

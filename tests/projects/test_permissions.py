@@ -1,0 +1,274 @@
+"""Who may do what, at which step: a role × action table through the services.
+
+Every refused action leaves the project and everything hanging on it unchanged.
+"""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from nanxi import roles
+from projects import permissions, services
+from projects.models import Comment, Project, StepCode
+from tests.factories import make_user
+from tests.projects.helpers import make_project, proposal
+
+ACTORS = [
+    "anonymous",
+    "unverified",
+    "proposer",
+    "neighbour",
+    "outsider",
+    "area_staff",
+    "other_staff",
+    "street_staff",
+    "superuser",
+]
+STAFF = {"area_staff", "street_staff", "superuser"}
+LOGGED_IN = set(ACTORS) - {"anonymous"}
+
+
+@pytest.fixture
+def people(area, other_area, area_staff, street_staff):
+    return {
+        "anonymous": AnonymousUser(),
+        "unverified": make_user(roles.RESIDENT, area=area),
+        "proposer": make_user(roles.RESIDENT, area=area, verified=True),
+        "neighbour": make_user(roles.RESIDENT, area=area, verified=True),
+        "outsider": make_user(roles.RESIDENT, area=other_area, verified=True),
+        "area_staff": area_staff,
+        "other_staff": make_user(roles.AREA_STAFF, area=other_area),
+        "street_staff": street_staff,
+        "superuser": make_user(None, is_superuser=True),
+    }
+
+
+def snapshot(project: Project) -> tuple:
+    """Everything an action could change, read fresh from the database."""
+    row = Project.objects.filter(pk=project.pk).values().get()
+    row.pop("updated_at")
+    return (
+        row,
+        list(project.topics.values_list("pk", flat=True)),
+        list(project.step_changes.values_list("pk", "to_step", "outcome")),
+        list(project.votes.values_list("voter", "choice")),
+        list(project.comments.values_list("pk", "hidden_at")),
+        list(project.contributions.values_list("pk", "amount")),
+        list(project.progress_updates.values_list("pk")),
+    )
+
+
+def _comment(project, people):
+    return services.comment_add(
+        project=project, author=people["neighbour"], body="楼道里能装灯吗？"
+    )
+
+
+# action → (the step it is open at, who may, how it is done)
+ACTIONS = {
+    "submit": (
+        StepCode.DRAFT,
+        {"proposer"},
+        lambda p, by, _: services.project_move(project=p, to_step=3, by=by),
+    ),
+    "accept": (
+        StepCode.SUBMIT,
+        STAFF,
+        lambda p, by, _: services.project_move(project=p, to_step=4, by=by),
+    ),
+    "announce": (
+        StepCode.VOTE,
+        STAFF,
+        lambda p, by, _: services.project_move(project=p, to_step=7, by=by),
+    ),
+    "reject": (
+        StepCode.CONSULT,
+        STAFF,
+        lambda p, by, _: services.project_reject(project=p, by=by, reason="重复"),
+    ),
+    "withdraw": (
+        StepCode.CONSULT,
+        {"proposer"},
+        lambda p, by, _: services.project_withdraw(project=p, by=by),
+    ),
+    "finish": (
+        StepCode.SHARE,
+        STAFF,
+        lambda p, by, _: services.project_finish(project=p, by=by),
+    ),
+    "edit": (
+        StepCode.SUBMIT,
+        {"proposer"},
+        lambda p, by, _: services.project_update(
+            project=p, by=by, area=p.area, **proposal(title="改过的标题")
+        ),
+    ),
+    "correct": (
+        StepCode.CARRY_OUT,
+        STAFF,
+        lambda p, by, _: services.project_correct_texts(
+            project=p, by=by, title="更正", summary="更正", description="更正"
+        ),
+    ),
+    "comment": (
+        StepCode.CONSULT,
+        LOGGED_IN,
+        lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
+    ),
+    "hide": (
+        StepCode.CONSULT,
+        STAFF,
+        lambda p, by, people: services.comment_hide(
+            comment=Comment.objects.get(project=p), by=by, reason="广告"
+        ),
+    ),
+    "vote": (
+        StepCode.VOTE,
+        {"proposer", "neighbour"},
+        lambda p, by, _: services.vote_cast(project=p, voter=by, choice="support"),
+    ),
+    "contribute": (
+        StepCode.CROWDFUND,
+        STAFF,
+        lambda p, by, _: services.contribution_record(
+            project=p,
+            by=by,
+            contributor="居民",
+            amount="50",
+            contributed_on=date(2020, 6, 1),
+        ),
+    ),
+    "progress": (
+        StepCode.CARRY_OUT,
+        STAFF | {"proposer"},
+        lambda p, by, _: services.progress_post(project=p, by=by, body="已开工"),
+    ),
+    "evaluate": (
+        StepCode.EVALUATE,
+        STAFF,
+        lambda p, by, _: services.evaluation_record(
+            project=p, by=by, beneficiaries=300, satisfaction=90
+        ),
+    ),
+}
+
+
+def project_for(action: str, area, people, area_staff) -> Project:
+    step, _, _ = ACTIONS[action]
+    project = make_project(
+        area=area, proposer=people["proposer"], staff=area_staff, step=step
+    )
+    if action == "announce":
+        services.vote_cast(project=project, voter=people["neighbour"], choice="support")
+    if action == "hide":
+        _comment(project, people)
+    return project
+
+
+@pytest.mark.parametrize("who", ACTORS)
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_role_by_action(area, area_staff, people, action, who):
+    _, allowed, act = ACTIONS[action]
+    project = project_for(action, area, people, area_staff)
+    before = snapshot(project)
+    if who in allowed:
+        act(project, people[who], people)
+        assert snapshot(project) != before
+    else:
+        with pytest.raises((PermissionDenied, ValidationError)):
+            act(project, people[who], people)
+        assert snapshot(project) == before
+
+
+# An action asked for at a step where it is closed: refused even for whom it is allowed.
+CLOSED = [
+    ("submit", StepCode.SUBMIT, "proposer"),
+    ("accept", StepCode.DRAFT, "area_staff"),
+    ("reject", StepCode.DRAFT, "area_staff"),
+    ("withdraw", StepCode.ANNOUNCE, "proposer"),
+    ("finish", StepCode.EVALUATE, "area_staff"),
+    ("edit", StepCode.ACCEPT, "proposer"),
+    ("comment", StepCode.VOTE, "neighbour"),
+    ("comment", StepCode.ACCEPT, "neighbour"),
+    ("vote", StepCode.CONSULT, "neighbour"),
+    ("vote", StepCode.ANNOUNCE, "neighbour"),
+    ("contribute", StepCode.ANNOUNCE, "area_staff"),
+    ("contribute", StepCode.ACCEPT_RESULTS, "area_staff"),
+    ("progress", StepCode.CROWDFUND, "proposer"),
+    ("evaluate", StepCode.ACCEPT_RESULTS, "area_staff"),
+]
+
+
+@pytest.mark.parametrize(("action", "step", "who"), CLOSED)
+def test_action_at_a_closed_step_is_refused(
+    area, area_staff, people, action, step, who
+):
+    _, _, act = ACTIONS[action]
+    project = make_project(
+        area=area, proposer=people["proposer"], staff=area_staff, step=step
+    )
+    before = snapshot(project)
+    with pytest.raises((PermissionDenied, ValidationError)):
+        act(project, people[who], people)
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("action", ["accept", "comment", "contribute", "evaluate"])
+def test_nothing_moves_once_a_project_is_closed(area, area_staff, people, action):
+    step, _, act = ACTIONS[action]
+    project = make_project(
+        area=area, proposer=people["proposer"], staff=area_staff, step=step
+    )
+    services.project_reject(project=project, by=area_staff, reason="不符合条件")
+    before = snapshot(project)
+    with pytest.raises(ValidationError):
+        act(project, area_staff if action != "comment" else people["neighbour"], people)
+    assert snapshot(project) == before
+
+
+# --- what the page offers is what the services allow ----------------------------------------
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_next_moves_match_the_service(area, area_staff, people, who):
+    project = make_project(area=area, proposer=people["proposer"], staff=area_staff)
+    moves = permissions.next_moves(people[who], project)
+    assert [m.to_step for m in moves] == ([4] if who in STAFF else [])
+
+
+def test_allowed_offers_nothing_on_a_closed_project(area, area_staff, people):
+    project = make_project(
+        area=area, proposer=people["proposer"], staff=area_staff, step=StepCode.CONSULT
+    )
+    services.project_withdraw(project=project, by=people["proposer"])
+    for who in ACTORS:
+        can = permissions.allowed(people[who], project)
+        assert not (can.moves or can.reject or can.comment or can.withdraw)
+
+
+# --- reading drafts and withdrawn projects -------------------------------------------------------
+
+READERS = {"proposer", "area_staff", "street_staff", "superuser"}
+
+
+@pytest.mark.parametrize("who", ACTORS)
+@pytest.mark.parametrize("state", ["draft", "withdrawn"])
+def test_who_reads_drafts_and_withdrawn_projects(
+    client, area, area_staff, people, who, state
+):
+    project = make_project(
+        area=area,
+        proposer=people["proposer"],
+        staff=area_staff,
+        step=StepCode.DRAFT if state == "draft" else StepCode.SUBMIT,
+    )
+    if state == "withdrawn":
+        services.project_withdraw(project=project, by=people["proposer"])
+    if who != "anonymous":
+        client.force_login(people[who])
+    response = client.get(f"/projects/{project.pk}/")
+    assert response.status_code == (200 if who in READERS else 404)
+    listed = Project.objects.visible_to(people[who]).filter(pk=project.pk).exists()
+    assert listed == (who in READERS)
