@@ -45,9 +45,8 @@ def make_user(
     role: str | None = roles.RESIDENT, *, area=None, verified=False, **kwargs
 ):
     """A user with a role, a profile in `area`, optionally verified by their committee."""
-    user = UserFactory(
-        is_staff=role in (roles.AREA_STAFF, roles.STREET_STAFF), **kwargs
-    )
+    is_staff = role in (roles.AREA_STAFF, roles.STREET_STAFF)
+    user = UserFactory(is_staff=is_staff or kwargs.get("is_superuser", False), **kwargs)
     if role:
         user.groups.add(Group.objects.get(name=role))
     Profile.objects.create(
