@@ -358,10 +358,9 @@ def crowded(area, area_staff, resident):
         )
         services.progress_post(project=busy, by=area_staff, body=f"进展{n}")
     for _ in range(4):
-        processed = images.process_upload(photo())
         item = ProjectPhoto(project=busy, uploaded_by=area_staff)
-        item.image.save(processed.image.name, processed.image, save=False)
-        item.thumbnail.save(processed.thumbnail.name, processed.thumbnail)
+        images.attach(item, images.process_upload(photo()))
+        item.save()
     return busy
 
 
