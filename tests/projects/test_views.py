@@ -400,3 +400,30 @@ def test_work_list_query_count_is_constant(
     client.get("/projects/manage/")
     with django_assert_max_num_queries(10):
         client.get("/projects/manage/")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"area": 10**30},
+        {"topics": [10**30]},
+        {"building_groups": [10**30, "abc"]},
+        {"topics": ["-1"]},
+    ],
+)
+def test_proposal_with_impossible_ids_is_refused_not_a_500(
+    client, area, resident, overrides
+):
+    client.force_login(resident)
+    response = client.post("/projects/new/", form_data(area, **overrides))
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", [f"area={10**30}", f"topic={10**30}", f"year={10**30}", "page=-1"]
+)
+def test_lists_survive_impossible_filters(client, db, query):
+    assert client.get(f"/projects/?{query}").status_code == 200
+    assert client.get(f"/buildings/?{query}").status_code == 200
