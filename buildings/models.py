@@ -58,6 +58,14 @@ class BuildingGroup(models.Model):
         ),
     )
     featured = models.BooleanField(_("in the showcase"), default=False)
+    estate = models.ForeignKey(
+        "nanxi.Estate",
+        verbose_name=_("estate"),
+        on_delete=models.SET_NULL,
+        related_name="building_groups",
+        null=True,
+        blank=True,
+    )
 
     objects = BuildingGroupQuerySet.as_manager()
 

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions, services
-from nanxi.admin_mixins import ServiceErrorsMixin
-from nanxi.models import Profile, ResidentialArea, StaffAssignment
+from nanxi.admin_mixins import AreaScopedAdmin, ServiceErrorsMixin
+from nanxi.models import Estate, Profile, ResidentialArea, StaffAssignment
 
 
 @admin.register(ResidentialArea)
@@ -90,3 +90,16 @@ class StaffAssignmentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for assignment in queryset.select_related("user"):
             services.staff_assignment_revoke(assignment=assignment, by=request.user)
+
+
+@admin.register(Estate)
+class EstateAdmin(AreaScopedAdmin):
+    """Street staff manage estates; residents' committee staff see their areas' ones."""
+
+    list_display = ["name", "area", "address", "households", "floor_area"]
+    list_filter = ["area"]
+    list_select_related = ["area"]
+    search_fields = ["name", "address"]
+
+    def may_edit(self, user) -> bool:
+        return permissions.is_street_staff(user)

@@ -107,3 +107,47 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.area}"
+
+
+class Estate(models.Model):
+    """小区: the middle level between a residential area and its building groups.
+
+    Its owners and exclusive floor area are what the Civil Code's ratios for an
+    owners' assembly are counted against (art. 278).
+    """
+
+    name = models.CharField(_("name"), max_length=60)
+    area = models.ForeignKey(
+        ResidentialArea,
+        verbose_name=_("residential area"),
+        on_delete=models.PROTECT,
+        related_name="estates",
+    )
+    address = models.CharField(_("address"), max_length=120, blank=True)
+    households = models.PositiveIntegerField(
+        _("households"),
+        help_text=_("Owners of an exclusive part (专有部分), each counted once."),
+    )
+    floor_area = models.DecimalField(
+        _("exclusive floor area (m²)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("The total exclusive floor area of the estate, in square metres."),
+    )
+
+    class Meta:
+        ordering = ["area__name", "name"]
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="estate_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(households__gt=0), name="estate_households_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(floor_area__gt=0), name="estate_floor_area_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("projects/", include("projects.urls")),
     path("buildings/", include("buildings.urls")),
+    path("committees/", include("committees.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

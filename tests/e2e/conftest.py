@@ -93,6 +93,7 @@ def _migration_data(live_server, request):
         "nanxi.migrations.0003_roles",
         "projects.migrations.0002_steps_and_topics",
         "buildings.migrations.0002_standard_2020",
+        "committees.migrations.0002_assessment_standard_example",
     ):
         migration = import_module(module)
         for operation in migration.Migration.operations:

@@ -1,0 +1,265 @@
+"""The newsletter's owners' committees, built through the services.
+
+2020: exactly 3 re-elections filed (换届改选) and 19 committees passing the
+district's standardisation assessment, 5 failing it with weak items to coach.
+Today: most committees in office, one whose term ends within 180 days, one whose
+term has expired, and three forming (two with a formation election under way).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from committees import services
+from committees.models import (
+    AssessmentStandard,
+    Election,
+    OwnersCommittee,
+    Role,
+    Step,
+)
+from nanxi.demo import demo_user
+from nanxi.models import Estate, ResidentialArea
+
+ESTATES = {
+    "huaye": ["华业大楼", "石门一路公寓", "华业新村", "南京西路花苑", "安义小区"],
+    "weihai": ["威海公寓", "陕西北路小区", "威海别墅", "茂名新苑", "大中里小区"],
+    "chonghua": ["重华新村", "延安中路公寓", "花园公寓", "重华苑", "茂名北路小区"],
+    "xinfukangli": ["新福康里", "升平街小区", "新闸路公寓", "康乐苑", "福康大楼"],
+    "jingan-bieshu": [
+        "静安别墅",
+        "泰兴路公寓",
+        "南京西路1025弄",
+        "张园小区",
+        "静安新苑",
+    ],
+    "lianhua": ["联华公寓", "北京西路小区", "江宁路苑", "联华新村", "大田路小区"],
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建国", "秀英", "志强", "美华", "国平", "丽娟", "德明", "凤英", "文杰", "海燕"]
+
+RE_ELECTED_2020 = [
+    datetime.date(2020, 6, 15),
+    datetime.date(2020, 9, 20),
+    datetime.date(2020, 11, 28),
+]
+PASSED_2020 = 19
+FAILED_2020 = 5
+# The items the failing committees were weak on (below half their points).
+WEAK = [
+    ["档案管理", "财务公开"],
+    ["维修资金使用", "档案管理", "信息公开"],
+    ["按时换届", "档案管理"],
+    ["财务公开", "维修资金使用"],
+    ["业主大会召开", "档案管理"],
+]
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _name(n: int) -> str:
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)]
+
+
+def _people(n: int) -> list[tuple[str, str, str]]:
+    roles = [Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER, Role.MEMBER, Role.MEMBER]
+    return [
+        (_name(n * 5 + i), role, f"1391621{(n * 5 + i) % 10000:04d}")
+        for i, role in enumerate(roles)
+    ]
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _elect(committee, kind, filed: datetime.date, n: int, by) -> Election:
+    """A whole election, 成立筹备组 to 备案, that passes art. 278."""
+    election = services.election_start(
+        committee=committee, kind=kind, by=by, at=_at(filed - datetime.timedelta(60))
+    )
+    for name, role, phone in _people(n):
+        services.candidate_add(
+            election=election, by=by, name=name, role=role, phone=phone
+        )
+    _move(election, Step.CANDIDATES, filed - datetime.timedelta(45), by)
+    _move(election, Step.VOTE, filed - datetime.timedelta(20), by)
+    _vote(election, committee.estate)
+    _move(election, Step.RESULTS, filed - datetime.timedelta(10), by)
+    _move(election, Step.FILED, filed, by)
+    return election
+
+
+def _move(election, step, day, by) -> None:
+    services.election_move(election=election, to_step=step, by=by, at=_at(day))
+
+
+def _vote(election, estate) -> None:
+    owners = estate.households * 3 // 4
+    area = (estate.floor_area * Decimal("0.74")).quantize(Decimal("0.01"))
+    services.election_record_vote(
+        election=election,
+        by=election.started_by,
+        participating_owners=owners,
+        participating_area=area,
+        approvals={
+            c.pk: (
+                owners * (70 - i) // 100,
+                (area * (70 - i) / 100).quantize(Decimal("0.01")),
+            )
+            for i, c in enumerate(election.candidates.all())
+        },
+    )
+
+
+def _scores(standard, weak_titles=(), seed: int = 0) -> dict[int, int]:
+    scores = {}
+    for position, item in enumerate(standard.items.all()):
+        if item.title in weak_titles:
+            scores[item.pk] = (item.max_points - 1) // 2  # below half
+        elif weak_titles:
+            scores[item.pk] = item.max_points - 2
+        else:
+            scores[item.pk] = item.max_points - ((position + seed) % 4 == 0)
+    return scores
+
+
+@transaction.atomic
+def load(out) -> None:
+    if OwnersCommittee.objects.exists():
+        out.write(
+            f"  owners' committees: {OwnersCommittee.objects.count()} (already loaded)"
+        )
+        return
+    street = demo_user("street@nanxi.example")
+    today = timezone.localdate()
+    areas = {a.slug: a for a in ResidentialArea.objects.all()}
+    estates = _estates(areas)
+    committees = [services.committee_create(estate=e, by=street) for e in estates]
+    standard = AssessmentStandard.objects.get(active=True)
+
+    for n, committee in enumerate(committees):
+        if n < len(RE_ELECTED_2020):
+            # 换届改选 in 2020, after a term elected in 2015; again in 2025.
+            filed = RE_ELECTED_2020[n]
+            services.term_record(
+                committee=committee,
+                start=_years_before(filed, 5) - datetime.timedelta(30),
+                end=filed - datetime.timedelta(15),
+                members=_people(100 + n),
+                by=street,
+            )
+            _elect(committee, Election.Kind.RE_ELECTION, filed, n, street)
+            _elect(
+                committee,
+                Election.Kind.RE_ELECTION,
+                _years_before(filed, -5) - datetime.timedelta(5),
+                200 + n,
+                street,
+            )
+        elif n < 27:
+            if n == 3:
+                start = _years_before(today, 5) + datetime.timedelta(90)  # ends soon
+            elif n == 26:
+                start = _years_before(today, 5) - datetime.timedelta(120)  # expired
+            else:
+                start = today - datetime.timedelta(200 + (n * 53) % 1400)
+            services.term_record(
+                committee=committee,
+                start=_years_before(start, 5),
+                end=start - datetime.timedelta(1),
+                members=_people(300 + n),
+                by=street,
+            )
+            services.term_record(
+                committee=committee, start=start, members=_people(400 + n), by=street
+            )
+        elif n == 27:
+            election = services.election_start(
+                committee=committee,
+                kind=Election.Kind.FORMATION,
+                by=street,
+                at=_at(today - datetime.timedelta(40)),
+            )
+            for name, role, phone in _people(500):
+                services.candidate_add(
+                    election=election, by=street, name=name, role=role, phone=phone
+                )
+            _move(election, Step.CANDIDATES, today - datetime.timedelta(20), street)
+            _move(election, Step.VOTE, today - datetime.timedelta(5), street)
+        elif n == 28:
+            services.election_start(
+                committee=committee,
+                kind=Election.Kind.FORMATION,
+                by=street,
+                at=_at(today - datetime.timedelta(10)),
+            )
+
+    # The district's 2020 assessment: 19 passed, 5 failed with weak items.
+    for n, committee in enumerate(committees[:PASSED_2020]):
+        services.assessment_save(
+            committee=committee,
+            standard=standard,
+            year=2020,
+            scores=_scores(standard, seed=n),
+            by=street,
+        )
+    failing = committees[PASSED_2020 : PASSED_2020 + FAILED_2020]
+    for committee, weak in zip(failing, WEAK, strict=True):
+        services.assessment_save(
+            committee=committee,
+            standard=standard,
+            year=2020,
+            scores=_scores(standard, weak),
+            by=street,
+        )
+    out.write(
+        f"  estates: {len(estates)}, owners' committees: {len(committees)}, "
+        f"elections: {Election.objects.count()}"
+    )
+
+
+def _estates(areas) -> list[Estate]:
+    estates = []
+    n = 0
+    for slug, names in ESTATES.items():
+        for name in names:
+            estate = Estate(
+                name=name,
+                area=areas[slug],
+                address=f"{name}（{areas[slug].name}居民区）",
+                households=120 + (n * 37) % 480,
+                floor_area=Decimal(9000 + (n * 1931) % 36000) + Decimal("0.50"),
+            )
+            estate.full_clean()
+            estate.save()
+            estates.append(estate)
+            n += 1
+    _attach_building_groups(estates)
+    return estates
+
+
+def _attach_building_groups(estates: list[Estate]) -> None:
+    """The demo's building groups belong to an estate of their area (round robin).
+
+    The building-group model is reached through the relation: no app import here.
+    """
+    groups = Estate._meta.get_field("building_groups").related_model.objects
+    by_area: dict[int, list[Estate]] = {}
+    for estate in estates:
+        by_area.setdefault(estate.area_id, []).append(estate)
+    for area_id, area_estates in by_area.items():
+        pks = list(
+            groups.filter(area_id=area_id, estate__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for i, estate in enumerate(area_estates):
+            groups.filter(pk__in=pks[i :: len(area_estates)]).update(estate=estate)

@@ -1,0 +1,120 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Election, Role, Status
+from nanxi import permissions as street
+from nanxi.forms import phone_validator
+from nanxi.models import ResidentialArea
+
+
+class CommitteeFilterForm(forms.Form):
+    """The staff list's filters; anything that does not parse is simply not applied."""
+
+    area = forms.ModelChoiceField(
+        label=_("Residential area"),
+        queryset=ResidentialArea.objects.none(),
+        required=False,
+        empty_label=_("All areas"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Status.choices],
+        required=False,
+    )
+    passed = forms.ChoiceField(
+        label=_("Last assessment"),
+        choices=[
+            ("", _("Any")),
+            ("yes", _("Passed")),
+            ("no", _("Not passed")),
+            ("none", _("Not assessed")),
+        ],
+        required=False,
+    )
+    ending = forms.IntegerField(
+        label=_("Term ends within (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = street.in_scope(
+            ResidentialArea.objects.all(), user, "pk"
+        )
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["area"]:
+            queryset = queryset.filter(estate__area=data["area"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["passed"] == "yes":
+            queryset = queryset.filter(assessment_passed=True)
+        elif data["passed"] == "no":
+            queryset = queryset.filter(assessment_passed=False)
+        elif data["passed"] == "none":
+            queryset = queryset.filter(assessment_year__isnull=True)
+        if data["ending"]:
+            queryset = queryset.ending_within(data["ending"])
+        return queryset
+
+
+class ElectionStartForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of election"),
+        choices=Election.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=40)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    phone = forms.CharField(
+        label=_("Phone (staff only)"),
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class VoteForm(forms.Form):
+    """Turnout and approvals as typed; the service parses and checks every number."""
+
+    participating_owners = forms.CharField(
+        label=_("Owners who took part"), max_length=12
+    )
+    participating_area = forms.CharField(
+        label=_("Exclusive area that took part (m²)"), max_length=16
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for c in self.candidates:
+            self.fields[f"owners_{c.pk}"] = forms.CharField(
+                label=_("%(name)s: owners approving") % {"name": c.name},
+                max_length=12,
+                initial=c.approving_owners,
+            )
+            self.fields[f"area_{c.pk}"] = forms.CharField(
+                label=_("%(name)s: area approving (m²)") % {"name": c.name},
+                max_length=16,
+                initial=c.approving_area,
+            )
+
+    def approvals(self) -> dict:
+        data = self.cleaned_data
+        return {
+            c.pk: (data[f"owners_{c.pk}"], data[f"area_{c.pk}"])
+            for c in self.candidates
+        }

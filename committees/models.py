@@ -1,0 +1,551 @@
+"""业委会: owners' committees, their terms and members, elections, the district assessment.
+
+A committee's status is derived from its terms (never typed twice): 筹备 forming
+(no term yet), 在任 active (its latest term has not ended), 届满 term expired, and
+解散 dissolved (the one fact stored: the day it was dissolved).
+"""
+
+import datetime
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nanxi.forms import phone_validator
+from nanxi.validators import PROGRAMME_FIRST_YEAR, validate_programme_year
+
+TERM_YEARS = 5
+# Terms ending within this many days are flagged to their area's staff.
+WARN_DAYS = 180
+TWO_THIRDS = Fraction(2, 3)
+HALF = Fraction(1, 2)
+
+
+def percent(ratio: Fraction | None) -> str:
+    """A ratio as a percentage with two decimals, rounded down (never shown as passing)."""
+    if ratio is None:
+        return "—"
+    hundredths = ratio.numerator * 10000 // ratio.denominator
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
+class Status(models.TextChoices):
+    FORMING = "forming", _("Forming")
+    ACTIVE = "active", _("In office")
+    EXPIRED = "expired", _("Term expired")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+def term_effective_end():
+    """A term ends on its planned end, or earlier when a new term replaced it."""
+    return Coalesce("ended_on", "end")
+
+
+class OwnersCommitteeQuerySet(models.QuerySet):
+    def with_status(self, today: datetime.date | None = None):
+        """Annotate the latest term, the derived status and the newest assessment."""
+        today = today or timezone.localdate()
+        latest = Term.objects.filter(committee=OuterRef("pk")).order_by("-start")
+        assessment = Assessment.objects.filter(committee=OuterRef("pk")).order_by(
+            "-year"
+        )
+        return self.annotate(
+            term_number=Subquery(latest.values("number")[:1]),
+            term_start=Subquery(latest.values("start")[:1]),
+            term_end=Subquery(
+                latest.annotate(effective=term_effective_end()).values("effective")[:1]
+            ),
+            assessment_year=Subquery(assessment.values("year")[:1]),
+            assessment_passed=Subquery(assessment.values("passed")[:1]),
+            assessment_total=Subquery(assessment.values("total")[:1]),
+        ).annotate(
+            status=Case(
+                When(dissolved_on__isnull=False, then=Value(Status.DISSOLVED)),
+                When(term_end__isnull=True, then=Value(Status.FORMING)),
+                When(term_end__lt=today, then=Value(Status.EXPIRED)),
+                default=Value(Status.ACTIVE),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def ending_within(self, days: int, today: datetime.date | None = None):
+        """Committees in office or expired whose latest term ends within `days`."""
+        today = today or timezone.localdate()
+        return self.filter(
+            dissolved_on__isnull=True,
+            term_end__lte=today + datetime.timedelta(days=days),
+        )
+
+
+class OwnersCommittee(models.Model):
+    """业主委员会: one per estate."""
+
+    estate = models.OneToOneField(
+        "nanxi.Estate",
+        verbose_name=_("estate"),
+        on_delete=models.PROTECT,
+        related_name="owners_committee",
+    )
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = OwnersCommitteeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["estate__area__name", "estate__name"]
+        verbose_name = _("owners' committee")
+        verbose_name_plural = _("owners' committees")
+
+    def __str__(self) -> str:
+        return str(_("%(estate)s owners' committee") % {"estate": self.estate.name})
+
+    def get_absolute_url(self) -> str:
+        return reverse("committees:detail", args=[self.pk])
+
+    @property
+    def area_id(self) -> int:
+        return self.estate.area_id
+
+    def status_display(self) -> str:
+        status = getattr(self, "status", None)
+        return Status(status).label if status else ""
+
+
+class Term(models.Model):
+    """第N届: a committee's term of office, five years by default."""
+
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        on_delete=models.CASCADE,
+        related_name="terms",
+    )
+    number = models.PositiveSmallIntegerField(
+        _("term number"), validators=[MinValueValidator(1)]
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("planned end"))
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a new term replaced this one before its planned end."),
+    )
+    # The day the area's staff were warned that this term ends soon (sent once).
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["committee", "start"]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "number"], name="term_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="term_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | (Q(ended_on__gte=F("start")) & Q(ended_on__lte=F("end"))),
+                name="term_ended_within_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Term %(n)d") % {"n": self.number})
+
+    @property
+    def effective_end(self) -> datetime.date:
+        return self.ended_on or self.end
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice chair")
+    MEMBER = "member", _("Member")
+
+
+class Member(models.Model):
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="members"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    # Staff only: never shown on a public page.
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["term", "position", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class Step(models.IntegerChoices):
+    PREPARATION = 1, _("Preparatory group formed")
+    CANDIDATES = 2, _("Candidates announced")
+    VOTE = 3, _("Owners' assembly votes")
+    RESULTS = 4, _("Results announced")
+    FILED = 5, _("Filed")
+
+
+class Election(models.Model):
+    """组建 or 换届改选, in five steps; the vote counted per the Civil Code art. 278."""
+
+    class Kind(models.TextChoices):
+        FORMATION = "formation", _("Formation")
+        RE_ELECTION = "re_election", _("Re-election")
+
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        on_delete=models.CASCADE,
+        related_name="elections",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    step = models.PositiveSmallIntegerField(
+        _("step"), choices=Step.choices, default=Step.PREPARATION
+    )
+    # The estate's owners and exclusive area when the vote was recorded.
+    owners_total = models.PositiveIntegerField(_("owners"), null=True, blank=True)
+    area_total = models.DecimalField(
+        _("exclusive area (m²)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    participating_owners = models.PositiveIntegerField(
+        _("owners who took part"), null=True, blank=True
+    )
+    participating_area = models.DecimalField(
+        _("exclusive area that took part (m²)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    term = models.OneToOneField(
+        Term,
+        verbose_name=_("term elected"),
+        on_delete=models.PROTECT,
+        related_name="election",
+        null=True,
+        blank=True,
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["committee", "-created_at"]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee"],
+                condition=Q(step__lt=5),
+                name="one_open_election_per_committee",
+            ),
+            models.CheckConstraint(
+                condition=Q(step__gte=1, step__lte=5), name="election_step_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(participating_owners__isnull=True)
+                | Q(participating_owners__lte=F("owners_total")),
+                name="election_participants_within_owners",
+            ),
+            models.CheckConstraint(
+                condition=Q(participating_area__isnull=True)
+                | (
+                    Q(participating_area__gte=0)
+                    & Q(participating_area__lte=F("area_total"))
+                ),
+                name="election_area_within_estate",
+            ),
+            models.CheckConstraint(
+                condition=Q(step__lt=5) | Q(completed_on__isnull=False),
+                name="election_filed_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["step", "completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.committee.estate.name} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("committees:election", args=[self.pk])
+
+    @property
+    def vote_recorded(self) -> bool:
+        return self.participating_owners is not None
+
+    @property
+    def area_ratio(self) -> Fraction | None:
+        if not self.vote_recorded or not self.area_total:
+            return None
+        return Fraction(self.participating_area) / Fraction(self.area_total)
+
+    @property
+    def owners_ratio(self) -> Fraction | None:
+        if not self.vote_recorded or not self.owners_total:
+            return None
+        return Fraction(self.participating_owners, self.owners_total)
+
+    @property
+    def turnout_valid(self) -> bool:
+        """Owners of ≥ 2/3 of the exclusive area and ≥ 2/3 of the owners took part."""
+        return (
+            self.vote_recorded
+            and self.area_ratio >= TWO_THIRDS
+            and self.owners_ratio >= TWO_THIRDS
+        )
+
+
+class Candidate(models.Model):
+    """A candidate announced at step 2; the approvals are recorded at the vote."""
+
+    election = models.ForeignKey(
+        Election,
+        verbose_name=_("election"),
+        on_delete=models.CASCADE,
+        related_name="candidates",
+    )
+    name = models.CharField(_("name"), max_length=40)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    approving_owners = models.PositiveIntegerField(
+        _("owners approving"), null=True, blank=True
+    )
+    approving_area = models.DecimalField(
+        _("area approving (m²)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["election", "position", "pk"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "name"], name="candidate_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(approving_area__isnull=True) | Q(approving_area__gte=0),
+                name="candidate_area_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+    def owners_ratio(self, election: Election) -> Fraction | None:
+        if self.approving_owners is None or not election.participating_owners:
+            return None
+        return Fraction(self.approving_owners, election.participating_owners)
+
+    def area_ratio(self, election: Election) -> Fraction | None:
+        if self.approving_area is None or not election.participating_area:
+            return None
+        return Fraction(self.approving_area) / Fraction(election.participating_area)
+
+    def elected(self, election: Election) -> bool:
+        """More than half of the participating area and of the participating owners."""
+        owners, area = self.owners_ratio(election), self.area_ratio(election)
+        return owners is not None and area is not None and owners > HALF and area > HALF
+
+
+class ElectionChange(models.Model):
+    """Every move of an election: who moved it from which step to which, when, why."""
+
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="changes"
+    )
+    from_step = models.PositiveSmallIntegerField(
+        _("from step"), choices=Step.choices, null=True, blank=True
+    )
+    to_step = models.PositiveSmallIntegerField(_("to step"), choices=Step.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("election step change")
+        verbose_name_plural = _("election step changes")
+
+    def __str__(self) -> str:
+        return f"{self.election_id}: {self.from_step} → {self.to_step}"
+
+
+# --- the district's standardisation assessment (规范化建设评估) -------------------------
+
+
+class AssessmentStandard(models.Model):
+    """A version of the assessment standard, e.g. 2020版, with its pass mark."""
+
+    version = models.CharField(_("version"), max_length=30, unique=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("points to pass"), validators=[MinValueValidator(1)]
+    )
+    active = models.BooleanField(_("in use for new assessments"), default=False)
+    is_example = models.BooleanField(
+        _("the portal's example"),
+        default=False,
+        help_text=_(
+            "Shipped with the portal as an example: check it against the "
+            "district's own standard before use."
+        ),
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("assessment standard")
+        verbose_name_plural = _("assessment standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"],
+                condition=Q(active=True),
+                name="one_active_assessment_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gt=0), name="assessment_pass_mark_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class AssessmentItem(models.Model):
+    standard = models.ForeignKey(
+        AssessmentStandard,
+        verbose_name=_("standard"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    title = models.CharField(_("item"), max_length=60)
+    guidance = models.CharField(_("what is checked"), max_length=300, blank=True)
+    max_points = models.PositiveSmallIntegerField(
+        _("maximum points"), validators=[MinValueValidator(1)]
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["standard", "position", "pk"]
+        verbose_name = _("assessment item")
+        verbose_name_plural = _("assessment items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="assessment_item_max_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.max_points}）"
+
+
+class Assessment(models.Model):
+    """One committee's assessment in one year. Total and passed come from the standard."""
+
+    committee = models.ForeignKey(
+        OwnersCommittee,
+        verbose_name=_("owners' committee"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    standard = models.ForeignKey(
+        AssessmentStandard,
+        verbose_name=_("standard"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[validate_programme_year]
+    )
+    total = models.PositiveSmallIntegerField(
+        _("total points"), default=0, editable=False
+    )
+    passed = models.BooleanField(_("passed"), default=False, editable=False)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "committee"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year"], name="one_assessment_per_committee_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=PROGRAMME_FIRST_YEAR),
+                name="assessment_year_in_programme",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "passed"])]
+
+    def __str__(self) -> str:
+        return f"{self.committee.estate.name} {self.year}"
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.ForeignKey(
+        AssessmentItem, on_delete=models.PROTECT, related_name="scores"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        ordering = ["item__position", "item_id"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "item"], name="one_score_per_assessment_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.score}"
+
+    @property
+    def weak(self) -> bool:
+        """Below half of the item's maximum: an item to coach (点对点辅导)."""
+        return self.score * 2 < self.item.max_points

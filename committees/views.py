@@ -1,0 +1,270 @@
+"""Owners' committees: one address for everyone, the staff's view within their scope.
+
+Visitors and residents see the public part (no phone number ever); staff of the
+committee's area and street staff see the staff part and act through services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from committees import forms, permissions, selectors, services, workflow
+from committees.models import Candidate, Election, OwnersCommittee, Step
+from nanxi import permissions as street
+from nanxi.caching import cache_for_visitors
+
+PAGE_SIZE = 25
+
+
+@cache_for_visitors
+def committee_list(request):
+    user = request.user
+    queryset = selectors.committee_list(user)
+    staff = street.is_staff_member(user)
+    form = forms.CommitteeFilterForm(request.GET or None, user=user)
+    if staff:
+        queryset = form.apply(queryset)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "committees/committee_staff_list.html" if staff else None
+    return render(
+        request,
+        template or "committees/committee_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )
+
+
+def _committee(pk: int) -> OwnersCommittee:
+    try:
+        return selectors.committee_detail(pk)
+    except OwnersCommittee.DoesNotExist as exc:
+        raise Http404(_("No such owners' committee.")) from exc
+
+
+@cache_for_visitors
+def committee_detail(request, pk: int):
+    committee = _committee(pk)
+    manage = permissions.can_manage(request.user, committee)
+    if not manage:
+        selectors.hide_phones(committee)
+    latest, weak = selectors.weak_items(committee)
+    context = {
+        "committee": committee,
+        "terms": committee.terms.all(),
+        "current_term": next(iter(committee.terms.all()), None),
+        "elections": [selectors.election_summary(e) for e in committee.elections.all()],
+        "assessments": committee.assessments.all(),
+        "latest_assessment": latest,
+        "weak_items": weak,
+    }
+    if not manage:
+        return render(request, "committees/committee_detail.html", context)
+    open_election = next(
+        (e for e in committee.elections.all() if e.step < Step.FILED), None
+    )
+    context.update(
+        {
+            "open_election": open_election,
+            "can_start": permissions.can_start_election(request.user, committee)
+            and open_election is None,
+            "start_form": forms.ElectionStartForm(
+                initial={
+                    "kind": Election.Kind.RE_ELECTION
+                    if committee.term_number
+                    else Election.Kind.FORMATION
+                }
+            ),
+        }
+    )
+    return render(request, "committees/committee_staff_detail.html", context)
+
+
+@login_required
+def coaching_sheet(request, pk: int):
+    """点对点辅导: the weak items of the newest assessment, to print and take along."""
+    committee = _committee(pk)
+    if not permissions.can_manage(request.user, committee):
+        raise PermissionDenied(
+            _("Only staff of this committee's residential area can see this page.")
+        )
+    latest, weak = selectors.weak_items(committee)
+    return render(
+        request,
+        "committees/coaching_sheet.html",
+        {
+            "committee": committee,
+            "assessment": latest,
+            "weak_items": weak,
+            "current_term": next(iter(committee.terms.all()), None),
+        },
+    )
+
+
+# --- elections (staff) -------------------------------------------------------------------
+
+
+def _election(pk: int, user) -> Election:
+    election = get_object_or_404(
+        Election.objects.select_related(
+            "committee__estate__area", "term"
+        ).prefetch_related("candidates"),
+        pk=pk,
+    )
+    if not permissions.can_manage(user, election.committee):
+        raise PermissionDenied(
+            _("Only staff of this committee's residential area can see this page.")
+        )
+    return election
+
+
+@login_required
+def election_detail(request, pk: int):
+    election = _election(pk, request.user)
+    candidates = list(election.candidates.all())
+    move = workflow.next_move(election.step)
+    context = {
+        "election": election,
+        "committee": election.committee,
+        "summary": selectors.election_summary(election),
+        "changes": election.changes.select_related("actor"),
+        "steps": Step.choices,
+        "move": move,
+        "can_move": permissions.can_move(request.user, election),
+        "can_edit_candidates": permissions.can_edit_candidates(request.user, election),
+        "can_record_vote": permissions.can_record_vote(request.user, election),
+        "candidate_form": forms.CandidateForm(),
+        "vote_form": forms.VoteForm(
+            candidates=candidates,
+            initial={
+                "participating_owners": election.participating_owners,
+                "participating_area": election.participating_area,
+            },
+        ),
+        "note_form": forms.NoteForm(),
+        "refusals": services.turnout_refusals(election)
+        + (
+            services.approval_refusals(election, candidates)
+            if election.vote_recorded and not services.turnout_refusals(election)
+            else []
+        ),
+    }
+    return render(request, "committees/election_detail.html", context)
+
+
+def _messages(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@login_required
+def election_start(request, pk: int):
+    committee = get_object_or_404(
+        OwnersCommittee.objects.select_related("estate"), pk=pk
+    )
+    form = forms.ElectionStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose formation or re-election."))
+        return redirect(committee)
+    try:
+        election = services.election_start(
+            committee=committee,
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        _messages(request, exc)
+        return redirect(committee)
+    messages.success(request, _("The preparatory group has been formed."))
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def candidate_add(request, pk: int):
+    election = _election(pk, request.user)
+    form = forms.CandidateForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(election)
+    try:
+        services.candidate_add(election=election, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("The candidate has been added."))
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def candidate_remove(request, pk: int, candidate_pk: int):
+    election = _election(pk, request.user)
+    candidate = get_object_or_404(Candidate, pk=candidate_pk, election=election)
+    try:
+        services.candidate_remove(candidate=candidate, by=request.user)
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("The candidate has been removed."))
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def election_vote(request, pk: int):
+    election = _election(pk, request.user)
+    form = forms.VoteForm(request.POST, candidates=election.candidates.all())
+    if not form.is_valid():
+        messages.error(request, _("Fill in every number of the vote."))
+        return redirect(election)
+    try:
+        services.election_record_vote(
+            election=election,
+            by=request.user,
+            participating_owners=form.cleaned_data["participating_owners"],
+            participating_area=form.cleaned_data["participating_area"],
+            approvals=form.approvals(),
+        )
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("The vote has been recorded."))
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def election_move(request, pk: int):
+    election = _election(pk, request.user)
+    form = forms.NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        to_step = int(request.POST.get("to_step", ""))
+    except ValueError:
+        to_step = 0
+    try:
+        services.election_move(
+            election=election, to_step=to_step, by=request.user, note=note
+        )
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        if election.step == Step.FILED:
+            messages.success(
+                request,
+                _("The election is filed: term %(n)d has begun.")
+                % {"n": election.term.number},
+            )
+        else:
+            messages.success(request, _("The election has moved to the next step."))
+    return redirect(election)

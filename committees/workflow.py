@@ -1,0 +1,46 @@
+"""The election's five steps as data: which move follows each step, what each opens.
+
+The one home of "what is allowed at which step" for elections. Permissions combine
+these with who the person is; services, views, the admin and templates ask them.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Election, Step
+
+
+@dataclass(frozen=True)
+class Move:
+    to_step: int
+    action: Promise
+
+
+MOVES: dict[int, Move] = {
+    Step.PREPARATION: Move(Step.CANDIDATES, _("Announce the candidates")),
+    Step.CANDIDATES: Move(Step.VOTE, _("Hold the owners' assembly vote")),
+    Step.VOTE: Move(Step.RESULTS, _("Announce the results")),
+    Step.RESULTS: Move(Step.FILED, _("File the election and start the new term")),
+}
+
+
+class Activity(StrEnum):
+    CANDIDATES = "candidates"
+    VOTE = "vote"
+
+
+OPEN_AT: dict[Activity, frozenset[int]] = {
+    Activity.CANDIDATES: frozenset({Step.PREPARATION}),
+    Activity.VOTE: frozenset({Step.VOTE}),
+}
+
+
+def next_move(step: int) -> Move | None:
+    return MOVES.get(step)
+
+
+def is_open_for(election: Election, activity: Activity) -> bool:
+    return election.step in OPEN_AT[activity]

@@ -1,0 +1,99 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from committees import services
+from committees.models import AssessmentStandard, Election, Role, Step
+from nanxi.models import Estate
+
+DAY = datetime.date(2020, 6, 1)
+
+
+def at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def make_estate(area, name="华业大楼", households=300, floor_area="30000.00"):
+    estate = Estate(
+        name=name, area=area, households=households, floor_area=Decimal(floor_area)
+    )
+    estate.full_clean()
+    estate.save()
+    return estate
+
+
+PEOPLE = [
+    ("王建国", Role.CHAIR, "13916210001"),
+    ("李秀英", Role.VICE_CHAIR, "13916210002"),
+    ("张志强", Role.MEMBER, "13916210003"),
+]
+
+
+def election_at(committee, by, step=Step.PREPARATION, kind=None, when=DAY):
+    """An election moved through the services up to `step` (vote passing by default)."""
+    kind = kind or (
+        Election.Kind.RE_ELECTION
+        if committee.terms.exists()
+        else Election.Kind.FORMATION
+    )
+    election = services.election_start(
+        committee=committee, kind=kind, by=by, at=at(when)
+    )
+    if step == Step.PREPARATION:
+        return election
+    for name, role, phone in PEOPLE:
+        services.candidate_add(
+            election=election, by=by, name=name, role=role, phone=phone
+        )
+    for to_step in range(Step.CANDIDATES, step + 1):
+        if to_step == Step.RESULTS:
+            record_vote(election, by)
+        services.election_move(election=election, to_step=to_step, by=by, at=at(when))
+    return election
+
+
+def record_vote(election, by, owners=240, area="24000", approve=(200, "20000")):
+    services.election_record_vote(
+        election=election,
+        by=by,
+        participating_owners=owners,
+        participating_area=area,
+        approvals={c.pk: approve for c in election.candidates.all()},
+    )
+
+
+@pytest.fixture
+def estate(area):
+    return make_estate(area)
+
+
+@pytest.fixture
+def other_estate(other_area):
+    return make_estate(other_area, name="威海公寓")
+
+
+@pytest.fixture
+def committee(estate, street_staff):
+    return services.committee_create(estate=estate, by=street_staff)
+
+
+@pytest.fixture
+def other_committee(other_estate, street_staff):
+    return services.committee_create(estate=other_estate, by=street_staff)
+
+
+@pytest.fixture
+def standard(db):
+    return AssessmentStandard.objects.get(active=True)
+
+
+def full_marks(standard, minus=0):
+    """Every item at its maximum, `minus` points taken off the first items."""
+    scores = {}
+    for item in standard.items.all():
+        off = min(minus, item.max_points)
+        scores[item.pk] = item.max_points - off
+        minus -= off
+    return scores

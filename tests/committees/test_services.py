@@ -1,0 +1,625 @@
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from committees import selectors, services
+from committees.models import (
+    Assessment,
+    AssessmentScore,
+    AssessmentStandard,
+    Candidate,
+    Election,
+    ElectionChange,
+    Member,
+    OwnersCommittee,
+    Role,
+    Status,
+    Step,
+    Term,
+    percent,
+)
+from nanxi import roles
+from tests.committees.conftest import (
+    DAY,
+    at,
+    election_at,
+    full_marks,
+    make_estate,
+    record_vote,
+)
+from tests.factories import make_user
+
+
+def snapshot():
+    """Everything the committee services write, to assert nothing half-written."""
+    return (
+        list(Term.objects.values_list("pk", "start", "end", "ended_on", "warned_at")),
+        list(Member.objects.values_list("pk", "name", "role", "phone")),
+        list(
+            Election.objects.values_list(
+                "pk", "step", "participating_owners", "participating_area", "term"
+            )
+        ),
+        list(Candidate.objects.values_list("pk", "approving_owners", "approving_area")),
+        ElectionChange.objects.count(),
+        list(Assessment.objects.values_list("pk", "total", "passed")),
+        AssessmentScore.objects.count(),
+    )
+
+
+# --- committees and status ---------------------------------------------------------------
+
+
+def test_new_committee_is_forming(committee):
+    row = OwnersCommittee.objects.with_status().get()
+    assert row.status == Status.FORMING and row.term_end is None
+
+
+def test_second_committee_for_an_estate_is_refused(committee, street_staff):
+    with pytest.raises(ValidationError, match="already has an owners' committee"):
+        services.committee_create(estate=committee.estate, by=street_staff)
+    assert OwnersCommittee.objects.count() == 1
+
+
+def test_status_is_derived_from_terms_and_dissolution(committee, street_staff):
+    today = timezone.localdate()
+    services.term_record(
+        committee=committee, start=today - datetime.timedelta(400), by=street_staff
+    )
+    assert OwnersCommittee.objects.with_status().get().status == Status.ACTIVE
+    assert (
+        OwnersCommittee.objects.with_status(today + datetime.timedelta(5 * 366))
+        .get()
+        .status
+        == Status.EXPIRED
+    )
+    services.committee_dissolve(committee=committee, by=street_staff, on=today)
+    assert OwnersCommittee.objects.with_status().get().status == Status.DISSOLVED
+    assert Term.objects.get().ended_on == today
+
+
+def test_term_defaults_to_five_years(committee, street_staff):
+    term = services.term_record(
+        committee=committee,
+        start=datetime.date(2016, 3, 1),
+        by=street_staff,
+        members=[("王建国", Role.CHAIR, "13916210001")],
+    )
+    assert (term.number, term.end) == (1, datetime.date(2021, 2, 28))
+    assert term.members.get().name == "王建国"
+
+
+def test_overlapping_terms_are_refused_and_nothing_written(committee, street_staff):
+    services.term_record(
+        committee=committee, start=datetime.date(2016, 1, 1), by=street_staff
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError, match="overlaps term 1"):
+        services.term_record(
+            committee=committee,
+            start=datetime.date(2020, 6, 1),
+            by=street_staff,
+            members=[("李秀英", Role.CHAIR, "")],
+        )
+    assert snapshot() == before
+
+
+def test_term_ending_before_it_starts_is_refused(committee, street_staff):
+    with pytest.raises(ValidationError, match="end after it starts"):
+        services.term_record(
+            committee=committee,
+            start=datetime.date(2020, 1, 1),
+            end=datetime.date(2019, 1, 1),
+            by=street_staff,
+        )
+    assert not Term.objects.exists()
+
+
+def test_database_refuses_a_term_ending_before_its_start(committee):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Term.objects.create(
+            committee=committee,
+            number=1,
+            start=datetime.date(2020, 1, 1),
+            end=datetime.date(2019, 1, 1),
+        )
+
+
+def test_bad_member_phone_is_refused(committee, street_staff):
+    with pytest.raises(ValidationError):
+        services.term_record(
+            committee=committee,
+            start=datetime.date(2016, 1, 1),
+            by=street_staff,
+            members=[("王建国", Role.CHAIR, "call me")],
+        )
+    assert not Term.objects.exists()
+
+
+# --- elections: the workflow ---------------------------------------------------------------
+
+
+def test_a_formation_walks_five_steps_and_starts_the_first_term(committee, area_staff):
+    election = election_at(committee, area_staff, Step.FILED)
+    election.refresh_from_db()
+    assert election.step == Step.FILED and election.completed_on == DAY
+    term = election.term
+    assert (term.number, term.start, term.end) == (
+        1,
+        DAY,
+        datetime.date(2025, 5, 31),
+    )
+    assert [(m.name, m.role) for m in term.members.all()] == [
+        ("王建国", Role.CHAIR),
+        ("李秀英", Role.VICE_CHAIR),
+        ("张志强", Role.MEMBER),
+    ]
+    changes = list(election.changes.values_list("from_step", "to_step"))
+    assert changes == [(None, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+
+
+def test_re_election_ends_the_previous_term(committee, street_staff):
+    old = services.term_record(
+        committee=committee, start=datetime.date(2016, 1, 1), by=street_staff
+    )
+    election = election_at(committee, street_staff, Step.FILED, when=DAY)
+    old.refresh_from_db()
+    assert old.ended_on == DAY - datetime.timedelta(days=1)
+    assert election.term.number == 2
+    assert election.kind == Election.Kind.RE_ELECTION
+
+
+def test_formation_refused_when_terms_exist(committee, street_staff):
+    services.term_record(
+        committee=committee, start=datetime.date(2016, 1, 1), by=street_staff
+    )
+    with pytest.raises(ValidationError, match="re-election instead"):
+        services.election_start(
+            committee=committee, kind=Election.Kind.FORMATION, by=street_staff
+        )
+    assert not Election.objects.exists()
+
+
+def test_re_election_refused_without_a_term(committee, street_staff):
+    with pytest.raises(ValidationError, match="formation"):
+        services.election_start(
+            committee=committee, kind=Election.Kind.RE_ELECTION, by=street_staff
+        )
+
+
+def test_second_open_election_is_refused(committee, street_staff):
+    election_at(committee, street_staff)
+    with pytest.raises(ValidationError, match="under way"):
+        election_at(committee, street_staff)
+    assert Election.objects.count() == 1
+
+
+def test_unknown_kind_is_refused(committee, street_staff):
+    with pytest.raises(ValidationError, match="formation or re-election"):
+        services.election_start(committee=committee, kind="coup", by=street_staff)
+
+
+@pytest.mark.parametrize("to_step", [Step.VOTE, Step.RESULTS, Step.FILED, 0, 99])
+def test_step_out_of_order_is_refused(committee, street_staff, to_step):
+    election = election_at(committee, street_staff, Step.PREPARATION)
+    services.candidate_add(
+        election=election, by=street_staff, name="王建国", role=Role.CHAIR
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError, match="can only move to step 2"):
+        services.election_move(election=election, to_step=to_step, by=street_staff)
+    assert snapshot() == before
+
+
+def test_filed_election_has_no_further_step(committee, street_staff):
+    election = election_at(committee, street_staff, Step.FILED)
+    with pytest.raises(ValidationError, match="no further step"):
+        services.election_move(election=election, to_step=6, by=street_staff)
+
+
+def test_announcing_without_candidates_is_refused(committee, street_staff):
+    election = election_at(committee, street_staff)
+    with pytest.raises(ValidationError, match="Add the candidates"):
+        services.election_move(
+            election=election, to_step=Step.CANDIDATES, by=street_staff
+        )
+
+
+def test_candidates_cannot_change_once_announced(committee, street_staff):
+    election = election_at(committee, street_staff, Step.CANDIDATES)
+    with pytest.raises(ValidationError, match="step 1"):
+        services.candidate_add(
+            election=election, by=street_staff, name="赵六", role=Role.MEMBER
+        )
+    with pytest.raises(ValidationError, match="announced"):
+        services.candidate_remove(
+            candidate=election.candidates.first(), by=street_staff
+        )
+    assert election.candidates.count() == 3
+
+
+def test_duplicate_candidate_is_refused(committee, street_staff):
+    election = election_at(committee, street_staff)
+    services.candidate_add(
+        election=election, by=street_staff, name="王建国", role=Role.CHAIR
+    )
+    with pytest.raises(ValidationError, match="candidate already"):
+        services.candidate_add(
+            election=election, by=street_staff, name=" 王建国 ", role=Role.MEMBER
+        )
+
+
+def test_vote_recorded_only_at_the_vote_step(committee, street_staff):
+    election = election_at(committee, street_staff, Step.CANDIDATES)
+    with pytest.raises(ValidationError, match="step 3"):
+        record_vote(election, street_staff)
+    assert Election.objects.get().participating_owners is None
+
+
+# --- art. 278: turnout and approvals ----------------------------------------------------------
+
+
+def test_ratios_are_exact_fractions(committee, street_staff):
+    election = election_at(committee, street_staff, Step.VOTE)
+    record_vote(
+        election, street_staff, owners=200, area="20000", approve=(101, "10000.01")
+    )
+    election.refresh_from_db()
+    assert election.owners_ratio == Fraction(2, 3)
+    assert election.area_ratio == Fraction(2, 3)
+    assert election.turnout_valid
+    candidate = election.candidates.first()
+    assert candidate.owners_ratio(election) == Fraction(101, 200)
+    assert candidate.elected(election)
+    assert percent(Fraction(2, 3)) == "66.66%"
+
+
+@pytest.mark.parametrize(
+    ("owners", "taken", "message"),
+    [
+        (199, "20000", "of the owners took part"),
+        (200, "19999.99", "of the exclusive area took part"),
+    ],
+)
+def test_turnout_below_two_thirds_is_refused(
+    committee, street_staff, owners, taken, message
+):
+    election = election_at(committee, street_staff, Step.VOTE)
+    record_vote(
+        election, street_staff, owners=owners, area=taken, approve=(150, "15000")
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError, match=message) as refused:
+        services.election_move(election=election, to_step=Step.RESULTS, by=street_staff)
+    assert "two thirds" in " ".join(refused.value.messages)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("approve", "message"),
+    [((120, "12000.01"), "exactly half"), ((121, "12000"), "exactly half")],
+)
+def test_chair_approved_by_exactly_half_is_not_elected(
+    committee, street_staff, approve, message
+):
+    election = election_at(committee, street_staff, Step.VOTE)
+    record_vote(election, street_staff, owners=240, area="24000", approve=approve)
+    candidate = election.candidates.get(role=Role.CHAIR)
+    election.refresh_from_db()
+    assert not candidate.elected(election)
+    before = snapshot()
+    with pytest.raises(ValidationError, match=message):
+        services.election_move(election=election, to_step=Step.RESULTS, by=street_staff)
+    assert snapshot() == before
+
+
+def test_failing_election_cannot_be_filed(committee, street_staff):
+    """Even if the figures change after the results, filing checks them again."""
+    election = election_at(committee, street_staff, Step.RESULTS)
+    Election.objects.filter(pk=election.pk).update(participating_owners=10)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="two thirds"):
+        services.election_complete(election=election, by=street_staff)
+    assert snapshot() == before and not Term.objects.exists()
+
+
+def test_more_approvals_than_participants_is_refused(committee, street_staff):
+    election = election_at(committee, street_staff, Step.VOTE)
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        record_vote(
+            election, street_staff, owners=240, area="24000", approve=(241, "24000.01")
+        )
+    text = " ".join(refused.value.messages)
+    assert "241 owners approved, more than the 240" in text
+    assert "more than the 24000.00 m²" in text
+    assert snapshot() == before
+
+
+def test_participation_larger_than_the_estate_is_refused(committee, street_staff):
+    election = election_at(committee, street_staff, Step.VOTE)
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        record_vote(
+            election, street_staff, owners=301, area="30000.01", approve=(1, "1")
+        )
+    text = " ".join(refused.value.messages)
+    assert "only 300 owners" in text and "only 30000.00 m²" in text
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("owners", "taken"), [("-1", "100"), ("1e3", "100"), ("10", "1.234"), ("10", "")]
+)
+def test_numbers_that_are_not_numbers_are_refused(
+    committee, street_staff, owners, taken
+):
+    election = election_at(committee, street_staff, Step.VOTE)
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        record_vote(election, street_staff, owners=owners, area=taken, approve=(1, "1"))
+    assert snapshot() == before
+
+
+def test_every_candidate_needs_approvals(committee, street_staff):
+    election = election_at(committee, street_staff, Step.VOTE)
+    first = election.candidates.first()
+    with pytest.raises(ValidationError, match="no approvals recorded"):
+        services.election_record_vote(
+            election=election,
+            by=street_staff,
+            participating_owners=240,
+            participating_area="24000",
+            approvals={first.pk: (200, "20000")},
+        )
+    assert not Candidate.objects.filter(approving_owners__isnull=False).exists()
+
+
+def test_only_elected_candidates_become_members(committee, street_staff):
+    election = election_at(committee, street_staff, Step.VOTE)
+    chair, vice, member = election.candidates.all()
+    services.election_record_vote(
+        election=election,
+        by=street_staff,
+        participating_owners=240,
+        participating_area="24000",
+        approvals={
+            chair.pk: (200, "20000"),
+            vice.pk: (200, "12000"),  # exactly half of the area: not elected
+            member.pk: (130, "13000"),
+        },
+    )
+    services.election_move(election=election, to_step=Step.RESULTS, by=street_staff)
+    services.election_complete(election=election, by=street_staff, at=at(DAY))
+    names = list(Term.objects.get().members.values_list("name", flat=True))
+    assert names == ["王建国", "张志强"]
+
+
+def test_new_term_cannot_start_before_the_current_one(committee, street_staff):
+    services.term_record(
+        committee=committee, start=datetime.date(2020, 7, 1), by=street_staff
+    )
+    election = election_at(committee, street_staff, Step.RESULTS, when=DAY)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="cannot start on or before"):
+        services.election_complete(election=election, by=street_staff, at=at(DAY))
+    assert snapshot() == before
+
+
+def test_dissolved_committee_holds_no_elections(committee, street_staff):
+    services.committee_dissolve(
+        committee=committee, by=street_staff, on=datetime.date(2020, 1, 1)
+    )
+    committee.refresh_from_db()
+    with pytest.raises(ValidationError, match="dissolved"):
+        election_at(committee, street_staff)
+
+
+# --- the assessment --------------------------------------------------------------------------
+
+
+def test_example_standard_ships_with_ten_items_and_a_label(standard):
+    titles = list(standard.items.values_list("title", flat=True))
+    assert len(titles) >= 10
+    for title in ("制度建设", "议事规则", "财务公开", "档案管理", "维修资金使用"):
+        assert title in titles
+    assert (
+        standard.is_example
+        and sum(standard.items.values_list("max_points", flat=True)) == 100
+    )
+
+
+def test_assessment_total_and_passed_are_derived(committee, area_staff, standard):
+    passed = services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2020,
+        scores=full_marks(standard, minus=20),
+        by=area_staff,
+    )
+    assert (passed.total, passed.passed) == (80, True)
+    failed = services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2019,
+        scores=full_marks(standard, minus=21),
+        by=area_staff,
+    )
+    assert (failed.total, failed.passed) == (79, False)
+
+
+def test_score_above_an_items_maximum_is_refused(committee, area_staff, standard):
+    item = standard.items.first()
+    scores = full_marks(standard)
+    scores[item.pk] = item.max_points + 1
+    with pytest.raises(ValidationError, match=item.title):
+        services.assessment_save(
+            committee=committee,
+            standard=standard,
+            year=2020,
+            scores=scores,
+            by=area_staff,
+        )
+    assert not Assessment.objects.exists() and not AssessmentScore.objects.exists()
+
+
+def test_second_assessment_for_the_year_is_refused(committee, area_staff, standard):
+    services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2020,
+        scores=full_marks(standard),
+        by=area_staff,
+    )
+    before = snapshot()
+    with pytest.raises(ValidationError, match="already has an assessment for 2020"):
+        services.assessment_save(
+            committee=committee,
+            standard=standard,
+            year=2020,
+            scores=full_marks(standard, minus=50),
+            by=area_staff,
+        )
+    assert snapshot() == before
+
+
+def test_future_year_is_refused(committee, area_staff, standard):
+    with pytest.raises(ValidationError, match="Enter a year"):
+        services.assessment_save(
+            committee=committee,
+            standard=standard,
+            year=timezone.localdate().year + 1,
+            scores=full_marks(standard),
+            by=area_staff,
+        )
+
+
+def test_used_standard_is_frozen(committee, area_staff, street_staff, standard):
+    services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2020,
+        scores=full_marks(standard),
+        by=area_staff,
+    )
+    item = standard.items.first()
+    item.max_points = 50
+    with pytest.raises(ValidationError, match="cannot change any more"):
+        services.item_save(item=item, by=street_staff)
+    standard.pass_mark = 10
+    with pytest.raises(ValidationError, match="cannot change any more"):
+        services.standard_save(standard=standard, by=street_staff)
+    copy = services.standard_new_version(
+        standard=AssessmentStandard.objects.get(pk=standard.pk),
+        by=street_staff,
+        version="2021版",
+    )
+    assert copy.items.count() == standard.items.count() and not copy.active
+
+
+def test_weak_items_are_below_half(committee, street_staff, standard):
+    items = list(standard.items.all())
+    scores = {i.pk: i.max_points for i in items}
+    scores[items[0].pk] = (items[0].max_points - 1) // 2  # below half: weak
+    scores[items[1].pk] = items[1].max_points // 2  # exactly half: not weak
+    services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2020,
+        scores=scores,
+        by=street_staff,
+    )
+    latest, weak = selectors.weak_items(OwnersCommittee.objects.get())
+    assert latest.year == 2020
+    assert [w.title for w in weak] == [items[0].title]
+
+
+# --- year figures ---------------------------------------------------------------------------------
+
+
+def test_year_figures_count_in_constant_queries(
+    committee, other_committee, street_staff, standard, django_assert_num_queries
+):
+    election_at(committee, street_staff, Step.FILED, when=DAY)
+    services.term_record(
+        committee=other_committee,
+        start=datetime.date(2014, 1, 1),
+        end=datetime.date(2019, 12, 31),
+        by=street_staff,
+    )
+    services.assessment_save(
+        committee=committee,
+        standard=standard,
+        year=2020,
+        scores=full_marks(standard),
+        by=street_staff,
+    )
+    weak_scores = full_marks(standard)
+    first = standard.items.first()
+    weak_scores[first.pk] = 0
+    services.assessment_save(
+        committee=other_committee,
+        standard=standard,
+        year=2020,
+        scores={k: v // 3 if k != first.pk else 0 for k, v in weak_scores.items()},
+        by=street_staff,
+    )
+    with django_assert_num_queries(4):
+        figures = selectors.year_figures(2020)
+    assert figures["formations"] == 1 and figures["re_elections"] == 0
+    assert (figures["assessments_passed"], figures["assessments_taken"]) == (1, 2)
+    assert figures["expired_terms"] == 1
+    assert figures["weak_items"][0][1] == 1 and len(figures["weak_items"]) == 10
+
+
+# --- the daily warning ------------------------------------------------------------------------------
+
+
+def test_ending_terms_are_flagged_once_and_mailed_once(
+    committee, area_staff, street_staff, other_area, django_capture_on_commit_callbacks
+):
+    today = datetime.date(2026, 1, 1)
+    services.term_record(
+        committee=committee, start=datetime.date(2021, 5, 1), by=street_staff
+    )
+    other_staff = make_user(roles.AREA_STAFF, area=other_area)
+    far = services.committee_create(
+        estate=make_estate(other_area, name="远期小区"), by=street_staff
+    )
+    services.term_record(
+        committee=far, start=datetime.date(2024, 1, 1), by=street_staff
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert services.terms_flag_ending(today=today) == 1
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [area_staff.email]
+    assert (
+        "华业大楼" in mail.outbox[0].body and other_staff.email not in mail.outbox[0].to
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.terms_flag_ending(today=today) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_task_runs_the_service(committee, street_staff):
+    from committees.tasks import flag_ending_terms
+
+    services.term_record(
+        committee=committee, start=datetime.date(2015, 1, 1), by=street_staff
+    )
+    assert flag_ending_terms.delay().get() == 1
+    assert Term.objects.get().warned_at is not None
+
+
+def test_estate_floor_area_must_be_positive(area):
+    with pytest.raises(ValidationError):
+        make_estate(area, name="零", floor_area="0")
+    assert Decimal("0.5") > 0
