@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from buildings.models import (
     BuildingGroup,
+    BuildingPhoto,
     CriterionScore,
     Dimension,
     DistrictApplication,
@@ -114,3 +115,121 @@ def export_rows(groups):
             g.rating_total if g.rating_total is not None else "",
             statuses.get(g.application_status, ""),
         ]
+
+
+def _previous_stars():
+    """The stars of the same group's rating before this one (any earlier year)."""
+    previous = (
+        Rating.objects.filter(group=OuterRef("group"), year__lt=OuterRef("year"))
+        .order_by("-year")
+        .values("stars")[:1]
+    )
+    return Subquery(previous, output_field=IntegerField())
+
+
+def _rating_figures() -> dict:
+    """The aggregates of `building_year_figures`, for grouped queries."""
+    return {
+        "star_rated": Count("pk", filter=Q(stars__gte=1)),
+        "new_three_star": Count(
+            "pk",
+            filter=Q(stars=3)
+            & (Q(previous_stars__isnull=True) | Q(previous_stars__lt=3)),
+        ),
+        "upgraded_four_star": Count("pk", filter=Q(stars=4, previous_stars__lt=4)),
+    }
+
+
+def building_figures_by_year(years=None) -> dict[int, dict]:
+    """`building_year_figures` for many years at once (two grouped queries).
+
+    Only years with a rating or a district application appear. `years=None`: all.
+    """
+    ratings = Rating.objects.all()
+    applications = DistrictApplication.objects.all()
+    if years is not None:
+        ratings = ratings.filter(year__in=list(years))
+        applications = applications.filter(year__in=list(years))
+    zero = {"star_rated": 0, "new_three_star": 0, "upgraded_four_star": 0}
+    figures: dict[int, dict] = {}
+    for row in (
+        ratings.annotate(previous_stars=_previous_stars())
+        .values("year")
+        .annotate(**_rating_figures())
+        .order_by()
+    ):
+        year = row.pop("year")
+        figures[year] = {**row, "district_applications": 0}
+    for year, n in (
+        applications.values("year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("year", "n")
+    ):
+        figures.setdefault(year, {**zero})["district_applications"] = n
+    return figures
+
+
+def building_year_breakdown(year: int) -> dict:
+    """What the yearly report shows beyond the headline figures, in four queries.
+
+    Groups rated per number of stars (0…5), the headline figures per residential
+    area (area id → figures), and the showcase (集锦): featured groups with their
+    stars that year, first photo (storage names) and video address.
+    """
+    ratings = Rating.objects.filter(year=year)
+    stars = dict(
+        ratings.values("stars")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("stars", "n")
+    )
+    by_area = {
+        row.pop("group__area_id"): {**row, "district_applications": 0}
+        for row in ratings.annotate(previous_stars=_previous_stars())
+        .values("group__area_id")
+        .annotate(**_rating_figures())
+        .order_by()
+    }
+    zero = {"star_rated": 0, "new_three_star": 0, "upgraded_four_star": 0}
+    for area_id, n in (
+        DistrictApplication.objects.filter(year=year)
+        .values("group__area_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("group__area_id", "n")
+    ):
+        by_area.setdefault(area_id, {**zero})["district_applications"] = n
+    first_photo = BuildingPhoto.objects.filter(group=OuterRef("pk")).order_by("pk")
+    showcase = list(
+        BuildingGroup.objects.filter(featured=True)
+        .annotate(
+            stars=Subquery(
+                Rating.objects.filter(group=OuterRef("pk"), year=year).values("stars")[
+                    :1
+                ],
+                output_field=IntegerField(),
+            ),
+            photo=Subquery(first_photo.values("image")[:1]),
+            thumbnail=Subquery(first_photo.values("thumbnail")[:1]),
+            caption=Subquery(first_photo.values("caption")[:1]),
+        )
+        .order_by("area__name", "name")
+        .values(
+            "pk",
+            "name",
+            "area__name",
+            "feature",
+            "story",
+            "video_url",
+            "stars",
+            "photo",
+            "thumbnail",
+            "caption",
+        )
+    )
+    return {
+        "stars": {n: stars.get(n, 0) for n in range(6)},
+        "by_area": by_area,
+        "showcase": showcase,
+    }

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -154,7 +155,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Owners' committees whose term ends within 180 days: flag and warn (idempotent).
+    "committees-flag-ending-terms": {
+        "task": "committees.flag_ending_terms",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    # The street's yearly report of the year just ended, early on 5 January.
+    "reports-build-last-year": {
+        "task": "reports.build_last_years_report",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
+    },
+}
 
 # --- accounts -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

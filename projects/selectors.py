@@ -11,6 +11,7 @@ from projects.models import (
     Project,
     Step,
     StepCode,
+    Topic,
     Vote,
     stage_of,
 )
@@ -101,3 +102,85 @@ def reporting_years() -> list[int]:
         .values_list("year", flat=True)
         .distinct()
     )
+
+
+def _counted_figures() -> dict:
+    """The aggregates of `projects_year_figures`, for grouped queries."""
+    return {
+        "total": Count("pk"),
+        **{
+            category: Count("pk", filter=Q(category=category))
+            for category in Project.Category.values
+        },
+        "beneficiaries": Sum("beneficiaries", default=0),
+    }
+
+
+def projects_figures_by_year(years=None) -> dict[int, dict]:
+    """`projects_year_figures` for many years at once (two grouped queries).
+
+    Only years with at least one counted project appear. `years=None`: every year.
+    """
+    counted = Project.objects.exclude(year=None)
+    if years is not None:
+        counted = counted.filter(year__in=list(years))
+    rows = counted.values("year").annotate(**_counted_figures()).order_by()
+    money = dict(
+        Contribution.objects.filter(project__in=counted)
+        .values("project__year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("project__year", "total")
+    )
+    figures = {}
+    for row in rows:
+        year = row.pop("year")
+        figures[year] = {**row, "crowdfunding": money.get(year) or 0}
+    return figures
+
+
+def projects_year_breakdown(year: int) -> dict:
+    """What the yearly report shows beyond the headline figures, in five queries.
+
+    By residential area (area id → counts, beneficiaries, crowdfunding), by topic
+    (name, count; most frequent first), by step and outcome, and the year's
+    projects themselves as plain rows (title, area name, category, step, outcome),
+    ordered for a printed list.
+    """
+    counted = Project.objects.in_year(year)
+    by_area = {
+        row.pop("area_id"): row
+        for row in counted.values("area_id").annotate(**_counted_figures()).order_by()
+    }
+    money = (
+        Contribution.objects.filter(project__year=year)
+        .values("project__area_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("project__area_id", "total")
+    )
+    for area_id, total in money:
+        by_area.setdefault(area_id, {})["crowdfunding"] = total
+    by_topic = list(
+        Topic.objects.filter(projects__year=year)
+        .annotate(n=Count("projects"))
+        .order_by("-n", "name")
+        .values_list("name", "n")
+    )
+    by_step = list(
+        counted.values("step", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by("step", "outcome")
+        .values_list("step", "outcome", "n")
+    )
+    projects = list(
+        counted.order_by("area__name", "category", "title", "pk").values_list(
+            "title", "area__name", "category", "step", "outcome"
+        )
+    )
+    return {
+        "by_area": by_area,
+        "by_topic": by_topic,
+        "by_step": by_step,
+        "projects": projects,
+    }

@@ -1,6 +1,7 @@
 """Benchmarks: prints numbers, asserts nothing (the budgets are in DESIGN.md).
 
     make bench                          # SQLite file under var/
+    python tests/bench/bench.py reports # only the yearly report
     DATABASE_URL=postgres://… make bench  # the real thing
 
 Seeds BENCH_PROJECTS projects (default 10 000) with votes and contributions into
@@ -35,6 +36,7 @@ PROJECTS = int(os.environ.get("BENCH_PROJECTS", "10000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+GROUPS = int(os.environ.get("BENCH_GROUPS", "5000"))
 
 
 def setup_django():
@@ -146,14 +148,83 @@ def query_counts() -> None:
     override.disable()
 
 
-def yearly_figures() -> None:
-    from nanxi.selectors import year_figures
+def seed_groups() -> None:
+    """BENCH_GROUPS building groups, rated in 2019 and 2020, half applying."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
 
+    from buildings.models import (
+        BuildingGroup,
+        DistrictApplication,
+        Rating,
+        RatingStandard,
+    )
+    from nanxi.models import ResidentialArea
+
+    have = BuildingGroup.objects.count()
+    if have >= GROUPS:
+        print(f"seed: {have} building groups already there")
+        return
     started = time.perf_counter()
-    figures = year_figures(2020)
-    elapsed = time.perf_counter() - started
+    rng = random.Random(2021)  # noqa: S311  (benchmark data, not secrets)
+    staff = get_user_model().objects.order_by("pk").first()
+    standard = RatingStandard.objects.order_by("pk").first()
+    areas = list(ResidentialArea.objects.all())
+    with transaction.atomic():
+        groups = BuildingGroup.objects.bulk_create(
+            BuildingGroup(name=f"压测楼组{have + n}", area=rng.choice(areas))
+            for n in range(GROUPS - have)
+        )
+        Rating.objects.bulk_create(
+            Rating(
+                group=g,
+                standard=standard,
+                year=year,
+                stars=rng.randint(0, 5),
+                total=80,
+                rated_by=staff,
+            )
+            for g in groups
+            for year in (2019, 2020)
+        )
+        DistrictApplication.objects.bulk_create(
+            DistrictApplication(group=g, year=2020) for g in groups[::2]
+        )
     print(
-        f"figures  year_figures(2020) in {elapsed * 1000:.0f} ms: {figures['projects']['total']} projects"
+        f"seed: {len(groups)} building groups in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def yearly_report() -> None:
+    """The yearly report: figures (queries, time) and the PDF (time, peak memory)."""
+    import resource
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from reports.content import report_content
+    from reports.pdf import render_report
+    from reports.selectors import year_figures
+
+    translation.activate("zh-hans")
+    year_figures(2020)  # warm: font, imports
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        figures = year_figures(2020)
+    gathered = time.perf_counter() - started
+    pdf = render_report(report_content(figures))
+    total = time.perf_counter() - started
+    # The whole process's peak resident memory (Linux: KiB), Django included.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        f"report   year_figures(2020): {len(queries)} queries, {gathered:.2f} s "
+        f"({figures.projects.total} projects, {figures.buildings.star_rated} "
+        f"star-rated groups)"
+    )
+    print(
+        f"report   figures + PDF ({len(pdf) // 1024} KiB): {total:.2f} s, "
+        f"peak RSS {peak / 2**20:.0f} MB (budget 5 s, 300 MB)"
     )
 
 
@@ -221,8 +292,13 @@ def main() -> None:
 
     print(f"database {connection.vendor} ({connection.settings_dict['NAME']})")
     seed()
+    if sys.argv[1:] == ["reports"]:  # tests/bench/bench.py reports: this part only
+        seed_groups()
+        yearly_report()
+        return
     query_counts()
-    yearly_figures()
+    seed_groups()
+    yearly_report()
     serve_and_measure(cache_seconds=30)  # as deployed
     serve_and_measure(cache_seconds=0)  # every request rendered
 
