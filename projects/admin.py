@@ -121,9 +121,7 @@ class ProjectAdmin(AreaScopedAdmin):
             moves = permissions.next_moves(request.user, project)
             try:
                 if not moves:
-                    raise ValidationError(
-                        _("There is no move you can make on it now.")
-                    )
+                    raise ValidationError(_("There is no move you can make on it now."))
                 services.project_move(
                     project=project, to_step=moves[0].to_step, by=request.user
                 )
