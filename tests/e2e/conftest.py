@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.conftest import reload_migration_data
+
 CHROMIUM = (
     os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 )
@@ -78,23 +80,10 @@ def log_in(page, live_server, email: str, password: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _migration_data(live_server, request):
-    """Put back what the data migrations made (roles, steps, topics, the 2020 standard).
+    """Put back what the data migrations made (roles, steps, topics, standards).
 
     A transactional test ends with a flush that empties every table, migration data
-    included; the next browser test needs it again. The migrations' own functions
-    make it, so there is one list of roles, steps and topics.
+    included; the next browser test needs it again.
     """
-    from importlib import import_module
-
-    from django.apps import apps
-
     request.getfixturevalue("transactional_db")
-    for module in (
-        "nanxi.migrations.0003_roles",
-        "projects.migrations.0002_steps_and_topics",
-        "buildings.migrations.0002_standard_2020",
-        "committees.migrations.0002_assessment_standard_example",
-    ):
-        migration = import_module(module)
-        for operation in migration.Migration.operations:
-            operation.code(apps, None)
+    reload_migration_data()
