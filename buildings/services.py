@@ -14,7 +14,7 @@ from buildings.models import (
     RatingChange,
     RatingStandard,
 )
-from nanxi import images
+from nanxi import images, standards
 from nanxi.scoring import check_scores
 from nanxi.validators import validate_programme_year
 
@@ -92,9 +92,7 @@ FROZEN_FIELDS = ("version", *THRESHOLDS)
 
 def standard_is_used(standard: RatingStandard | None) -> bool:
     """Ratings were computed with it: its version, thresholds and criteria are frozen."""
-    return (
-        standard is not None and standard.pk is not None and standard.ratings.exists()
-    )
+    return standards.is_used(standard, used_by="ratings")
 
 
 def _refuse_unless_street_staff(by) -> None:
@@ -119,20 +117,9 @@ def _refuse_if_used(standard: RatingStandard) -> None:
 def standard_save(*, standard: RatingStandard, by) -> RatingStandard:
     """Create or change a standard; one that ratings used may only be put in or out of use."""
     _refuse_unless_street_staff(by)
-    if standard.pk is not None:
-        stored = RatingStandard.objects.select_for_update().get(pk=standard.pk)
-        changed = [
-            f for f in FROZEN_FIELDS if getattr(stored, f) != getattr(standard, f)
-        ]
-        if changed:
-            _refuse_if_used(stored)
-    if standard.active:
-        # One standard is in use at a time: putting one in use retires the other.
-        RatingStandard.objects.filter(active=True).exclude(pk=standard.pk).update(
-            active=False
-        )
-    standard.full_clean()
-    standard.save()
+    standards.save(
+        standard=standard, frozen=FROZEN_FIELDS, refuse_if_used=_refuse_if_used
+    )
     return standard
 
 
@@ -156,46 +143,15 @@ def criterion_delete(*, criterion: Criterion, by) -> None:
 def standard_new_version(
     *, standard: RatingStandard, by, version: str = ""
 ) -> RatingStandard:
-    """A copy of a standard to edit: ratings made under the old one keep their result.
-
-    Without a `version`, the copy is named after the original with the first free
-    number ("2020版 修订2"), so asking twice makes two copies, never an error.
-    """
+    """A copy of a standard to edit: ratings made under the old one keep their result."""
     _refuse_unless_street_staff(by)
-    version = version.strip() or _free_version_name(standard.version)
-    if RatingStandard.objects.filter(version=version).exists():
-        raise ValidationError(
-            _("A standard called %(version)s exists already.") % {"version": version}
-        )
-    copy = RatingStandard(
+    return standards.copy(
+        standard=standard,
         version=version,
-        active=False,
-        **{f: getattr(standard, f) for f in THRESHOLDS},
+        fields=THRESHOLDS,
+        items="criteria",
+        item_fields=("dimension", "title", "max_points", "position"),
     )
-    copy.full_clean()
-    copy.save()
-    Criterion.objects.bulk_create(
-        Criterion(
-            standard=copy,
-            dimension=c.dimension,
-            title=c.title,
-            max_points=c.max_points,
-            position=c.position,
-        )
-        for c in standard.criteria.all()
-    )
-    return copy
-
-
-def _free_version_name(original: str) -> str:
-    max_length = RatingStandard._meta.get_field("version").max_length
-    taken = set(RatingStandard.objects.values_list("version", flat=True))
-    for n in range(1, 1000):
-        suffix = _(" revision %(n)d") % {"n": n}
-        name = original[: max_length - len(suffix)] + suffix
-        if name not in taken:
-            return name
-    raise ValidationError(_("Too many copies of this standard; rename some first."))
 
 
 # --- building groups -----------------------------------------------------------------

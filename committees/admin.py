@@ -371,14 +371,8 @@ class AssessmentStandardAdmin(AreaScopedAdmin):
     @admin.action(description=gettext_lazy("Make a new version to edit"))
     def new_version(self, request, queryset):
         for standard in queryset:
-            version = _("%(version)s revised %(day)s") % {
-                "version": standard.version[:16],
-                "day": timezone.localdate().isoformat(),
-            }
             try:
-                copy = services.standard_new_version(
-                    standard=standard, by=request.user, version=version
-                )
+                copy = services.standard_new_version(standard=standard, by=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 _say(self, request, exc)
                 return

@@ -33,6 +33,7 @@ from committees.models import (
     percent,
     term_effective_end,
 )
+from nanxi import standards
 from nanxi.models import Estate, StaffAssignment
 from nanxi.scoring import check_scores
 from nanxi.validators import validate_programme_year
@@ -648,11 +649,7 @@ def _refresh(election: Election, locked: Election) -> None:
 
 def standard_is_used(standard: AssessmentStandard | None) -> bool:
     """Assessments were computed with it: its version, pass mark and items are frozen."""
-    return (
-        standard is not None
-        and standard.pk is not None
-        and standard.assessments.exists()
-    )
+    return standards.is_used(standard, used_by="assessments")
 
 
 FROZEN_FIELDS = ("version", "pass_mark")
@@ -679,16 +676,9 @@ def _refuse_if_used(standard: AssessmentStandard) -> None:
 @transaction.atomic
 def standard_save(*, standard: AssessmentStandard, by) -> AssessmentStandard:
     _refuse_unless_street_staff(by)
-    if standard.pk is not None:
-        stored = AssessmentStandard.objects.select_for_update().get(pk=standard.pk)
-        if any(getattr(stored, f) != getattr(standard, f) for f in FROZEN_FIELDS):
-            _refuse_if_used(stored)
-    if standard.active:
-        AssessmentStandard.objects.filter(active=True).exclude(pk=standard.pk).update(
-            active=False
-        )
-    standard.full_clean()
-    standard.save()
+    standards.save(
+        standard=standard, frozen=FROZEN_FIELDS, refuse_if_used=_refuse_if_used
+    )
     return standard
 
 
@@ -710,31 +700,17 @@ def item_delete(*, item: AssessmentItem, by) -> None:
 
 @transaction.atomic
 def standard_new_version(
-    *, standard: AssessmentStandard, by, version: str
+    *, standard: AssessmentStandard, by, version: str = ""
 ) -> AssessmentStandard:
     """A copy to edit: assessments made under the old one keep their result."""
     _refuse_unless_street_staff(by)
-    version = version.strip()
-    if AssessmentStandard.objects.filter(version=version).exists():
-        raise ValidationError(
-            _("A standard called %(version)s exists already.") % {"version": version}
-        )
-    copy = AssessmentStandard(
-        version=version, pass_mark=standard.pass_mark, active=False, is_example=False
+    return standards.copy(
+        standard=standard,
+        version=version,
+        fields=("pass_mark",),
+        items="items",
+        item_fields=("title", "guidance", "max_points", "position"),
     )
-    copy.full_clean()
-    copy.save()
-    AssessmentItem.objects.bulk_create(
-        AssessmentItem(
-            standard=copy,
-            title=i.title,
-            guidance=i.guidance,
-            max_points=i.max_points,
-            position=i.position,
-        )
-        for i in standard.items.all()
-    )
-    return copy
 
 
 # --- assessments --------------------------------------------------------------------------
