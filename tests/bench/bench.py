@@ -195,6 +195,75 @@ def seed_groups() -> None:
     )
 
 
+COMMITTEES = 500
+
+
+def seed_committees() -> None:
+    """500 estates with committees, terms and 2020 assessments (bulk, not the services)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from committees.models import (
+        Assessment,
+        AssessmentScore,
+        AssessmentStandard,
+        OwnersCommittee,
+        Term,
+    )
+    from nanxi.models import Estate, ResidentialArea
+
+    if OwnersCommittee.objects.count() >= COMMITTEES:
+        return
+    started = time.perf_counter()
+    areas = list(ResidentialArea.objects.all())
+    staff = get_user_model().objects.filter(is_staff=True).first()
+    staff = staff or get_user_model().objects.create(username="bench-staff")
+    standard = AssessmentStandard.objects.order_by("pk").first()
+    items = list(standard.items.all())
+    estates = Estate.objects.bulk_create(
+        Estate(
+            name=f"基准小区{n}",
+            area=areas[n % len(areas)],
+            households=200 + n % 300,
+            floor_area=Decimal(20000 + n * 10),
+        )
+        for n in range(COMMITTEES)
+    )
+    committees = OwnersCommittee.objects.bulk_create(
+        OwnersCommittee(estate=estate) for estate in estates
+    )
+    Term.objects.bulk_create(
+        Term(
+            committee=c,
+            number=1,
+            start=date(2018 + n % 3, 1, 1),
+            end=date(2023 + n % 3, 1, 1),
+        )
+        for n, c in enumerate(committees)
+    )
+    assessments = Assessment.objects.bulk_create(
+        Assessment(
+            committee=c,
+            standard=standard,
+            year=2020,
+            total=60 + n % 40,
+            passed=60 + n % 40 >= standard.pass_mark,
+            assessed_by=staff,
+        )
+        for n, c in enumerate(committees)
+    )
+    AssessmentScore.objects.bulk_create(
+        AssessmentScore(
+            assessment=a, item=item, score=item.max_points // (1 + (n + i) % 3)
+        )
+        for n, a in enumerate(assessments)
+        for i, item in enumerate(items)
+    )
+    print(f"seed: {COMMITTEES} committees in {time.perf_counter() - started:.1f} s")
+
+
 def yearly_report() -> None:
     """The yearly report: figures (queries, time) and the PDF (time, peak memory)."""
     import resource
@@ -294,10 +363,12 @@ def main() -> None:
     seed()
     if sys.argv[1:] == ["reports"]:  # tests/bench/bench.py reports: this part only
         seed_groups()
+        seed_committees()
         yearly_report()
         return
     query_counts()
     seed_groups()
+    seed_committees()
     yearly_report()
     serve_and_measure(cache_seconds=30)  # as deployed
     serve_and_measure(cache_seconds=0)  # every request rendered
