@@ -9,7 +9,9 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v0
-RUN useradd --system --home /app nanxi && mkdir -p /app/media && chown nanxi /app/media
+# web runs collectstatic into the static volume at start (docker-compose.yml).
+RUN useradd --system --home /app nanxi && mkdir -p /app/media /app/var/static \
+ && chown -R nanxi /app/media /app/var/static
 USER nanxi
 EXPOSE 8000
 CMD ["gunicorn", "nanxi.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -25,6 +25,7 @@ from nanxi import images
 from nanxi.admin_mixins import AreaScopedAdmin, AreaScopedInline
 from nanxi.forms import parse_id
 from nanxi.permissions import in_scope as permissions_in_scope
+from nanxi.spreadsheets import safe_rows
 
 
 class StreetOfficeAdmin(AreaScopedAdmin):
@@ -223,7 +224,7 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
         groups = BuildingGroup.objects.filter(pk__in=queryset.values("pk")).order_by(
             "area__name", "name"
         )
-        writer.writerows(selectors.export_rows(groups))
+        writer.writerows(safe_rows(selectors.export_rows(groups)))
         return response
 
 

@@ -1,17 +1,62 @@
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
 
-from nanxi import services, tasks
+from nanxi import services, tasks, throttle
+from nanxi.queue import enqueue_on_commit
+
+
+def _login_of(credentials: dict) -> str:
+    return credentials.get("email") or credentials.get("username") or ""
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits count by the address nanxi.throttle decides."""
+        return throttle.client_ip(request)
+
+    def populate_username(self, request, user) -> None:
+        """A username that says nothing about the person.
+
+        allauth would take the part of the e-mail before the @, which for many
+        residents is their phone number; the username shows in the admin and
+        in logs. People log in with their e-mail and are shown by display name.
+        """
+        if user.username:
+            return
+        users = get_user_model()._default_manager
+        while True:
+            candidate = f"r{secrets.token_hex(5)}"
+            if not users.filter(username__iexact=candidate).exists():
+                user.username = candidate
+                return
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            services.resident_register(user=user)
+            services.resident_register(
+                user=user,
+                privacy_consent=bool(form.cleaned_data.get("privacy_consent")),
+            )
         return user
+
+    # --- failed logins: nanxi.throttle, shared with the admin's login -------------------
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        if throttle.check(request, _login_of(credentials)) is not None:
+            raise self.validation_error("too_many_login_attempts")
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            throttle.succeeded(request, _login_of(credentials), user)
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        throttle.failed(request, _login_of(credentials))
 
     def send_mail(self, template_prefix, email, context):
         """Render the message in the request; a Celery task sends it after commit.
@@ -42,4 +87,4 @@ class AccountAdapter(DefaultAccountAdapter):
             "to": list(message.to),
             "html": html,
         }
-        transaction.on_commit(lambda: tasks.send_email.delay(**payload))
+        enqueue_on_commit(tasks.send_email, **payload)

@@ -2,6 +2,7 @@
 
 import hashlib
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -9,14 +10,44 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+# A value longer than this is not a filter a page offers: render it, do not store it.
+MAX_VALUE_LENGTH = 40
 
-def cache_for_visitors(view):
+
+def _cache_key(request, params: frozenset[str]) -> str | None:
+    """The page's key, or None when the address is not one the page would store.
+
+    Only the query parameters the page declares make the key (sorted, so their order
+    does not matter). An address with any other parameter (a tracking tag, junk) is
+    rendered fresh and not stored: its links would carry the junk, and storing every
+    such address would let anyone fill the cache.
+    """
+    query = []
+    for name, values in request.GET.lists():
+        if name not in params:
+            return None
+        for value in values:
+            if len(value) > MAX_VALUE_LENGTH:
+                return None
+            query.append((name, value))
+    address = request.path + "?" + urlencode(sorted(query))
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{get_language()}:{digest}"
+
+
+def cache_for_visitors(view=None, *, params: tuple[str, ...] = ()):
     """Serve anonymous GETs of this page from the cache for a few seconds.
 
-    The key is the language and the full address only: a visitor's cookies do not
-    split the cache. Logged-in people (their page shows their own buttons) and
-    visitors with a message waiting always get a freshly rendered page.
+    `params` are the query parameters the page reads (its filters and `page`); the
+    key is the language, the path and those parameters only, so a visitor's cookies
+    and other query strings do not split the cache. Logged-in people (their page
+    shows their own buttons) and visitors with a message waiting always get a
+    freshly rendered page. Use bare (``@cache_for_visitors``) for a page without
+    parameters, or ``@cache_for_visitors(params=("category", "page"))``.
     """
+    if view is None:
+        return lambda view: cache_for_visitors(view, params=params)
+    known = frozenset(params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -28,8 +59,9 @@ def cache_for_visitors(view):
             or len(get_messages(request))
         ):
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{get_language()}:{digest}"
+        key = _cache_key(request, known)
+        if key is None:
+            return view(request, *args, **kwargs)
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit

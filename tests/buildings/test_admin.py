@@ -155,6 +155,38 @@ def test_export_csv_opens_in_excel(client, street_staff, group, standard):
     assert "升平街65号" in content and "华业" in content
 
 
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run(
+    client, street_staff, area
+):
+    import csv
+    import io
+
+    BuildingGroup.objects.create(
+        name='=HYPERLINK("http://evil.example","点我")',
+        area=area,
+        address="+86 cmd|' /C calc'!A0",
+        leader="@SUM(1+1)",
+        feature="-2+3",
+    )
+    client.force_login(street_staff)
+    response = client.post(
+        "/admin/buildings/buildinggroup/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(
+                BuildingGroup.objects.values_list("pk", flat=True)
+            ),
+        },
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    name, area_name, address, households, leader, feature = rows[1][:6]
+    assert name == """'=HYPERLINK("http://evil.example","点我")"""
+    assert address.startswith("'+86")
+    assert leader == "'@SUM(1+1)"
+    assert feature == "'-2+3"
+    assert area_name == "华业"
+
+
 def test_mark_featured_action(client, street_staff, group):
     client.force_login(street_staff)
     client.post(

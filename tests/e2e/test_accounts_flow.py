@@ -21,6 +21,7 @@ def test_sign_up_verify_log_in_and_choose_area(page, live_server):
     page.fill("#id_email", "grandma@example.com")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/confirm-email/")
 
