@@ -12,7 +12,7 @@ from nanxi.caching import cache_for_visitors
 PAGE_SIZE = 24
 
 
-@cache_for_visitors
+@cache_for_visitors(params=("area", "stars", "page"))
 def group_list(request):
     filterset = BuildingGroupFilter(request.GET, queryset=selectors.public_groups())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -810,6 +810,7 @@ def terms_flag_ending(*, today: datetime.date | None = None) -> int:
     Safe to run twice: a term is warned once (`warned_at`), and the e-mails are
     enqueued only when this transaction commits.
     """
+    from nanxi.queue import enqueue_on_commit
     from nanxi.tasks import send_email
 
     today = today or timezone.localdate()
@@ -854,5 +855,5 @@ def terms_flag_ending(*, today: datetime.date | None = None) -> int:
             "from_email": settings.DEFAULT_FROM_EMAIL,
             "to": to,
         }
-        transaction.on_commit(lambda payload=payload: send_email.delay(**payload))
+        enqueue_on_commit(send_email, **payload)
     return len(terms)

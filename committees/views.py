@@ -21,7 +21,8 @@ from nanxi.caching import cache_for_visitors
 PAGE_SIZE = 25
 
 
-@cache_for_visitors
+# Visitors get no filter form (staff do, and staff are never served from the cache).
+@cache_for_visitors(params=("page",))
 def committee_list(request):
     user = request.user
     queryset = selectors.committee_list(user)
@@ -132,7 +133,7 @@ def election_detail(request, pk: int):
         "election": election,
         "committee": election.committee,
         "summary": selectors.election_summary(election),
-        "changes": election.changes.select_related("actor"),
+        "changes": election.changes.select_related("actor__profile__area"),
         "steps": Step.choices,
         "move": move,
         "can_move": permissions.can_move(request.user, election),

@@ -1,11 +1,18 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions, services
 from nanxi.admin_mixins import AreaScopedAdmin, ServiceErrorsMixin
-from nanxi.models import Estate, Profile, ResidentialArea, StaffAssignment
+from nanxi.models import (
+    Estate,
+    PersonalDataAccess,
+    Profile,
+    ResidentialArea,
+    StaffAssignment,
+)
 
 
 @admin.register(ResidentialArea)
@@ -20,9 +27,81 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["__str__", "user", "area", "verified_at"]
     list_filter = ["area", ("verified_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "area"]
-    search_fields = ["user__email", "display_name", "phone"]
+    # The phone is shown to staff only where they verify residents (logged there).
+    exclude = ["phone"]
+    search_fields = ["user__email", "display_name"]
     raw_id_fields = ["user", "verified_by"]
-    readonly_fields = ["verified_at", "verified_by"]
+    readonly_fields = [
+        "verified_at",
+        "verified_by",
+        "privacy_consent_at",
+        "privacy_notice_version",
+        "erased_at",
+    ]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The audit trail of staff seeing residents' phones: read-only, street staff."""
+
+    list_display = ["at", "viewer", "subject", "what", "where"]
+    list_select_related = ["viewer", "subject"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return permissions.is_street_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_street_staff(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+User = get_user_model()
+
+
+class NanxiUserAdmin(UserAdmin):
+    """Deleting a user erases their personal data and keeps their record anonymised.
+
+    A real delete would hit PROTECT (their projects, comments) or CASCADE away
+    their votes; nanxi.services.account_erase is the one way an account goes.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        objs = list(objs)
+        summary = [
+            _(
+                "%(user)s: personal data erased, account deactivated; proposals, "
+                "comments and votes kept under “deleted resident”."
+            )
+            % {"user": user}
+            for user in objs
+        ]
+        refused = [
+            str(user)
+            for user in objs
+            if not permissions.can_erase_account(request.user, user)
+        ]
+        return summary, {}, set(), refused
+
+    def delete_model(self, request, obj):
+        services.account_erase(user=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.account_erase(user=user, by=request.user)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, NanxiUserAdmin)
 
 
 class StaffAssignmentForm(forms.ModelForm):

@@ -7,6 +7,13 @@ class NanxiConfig(AppConfig):
     name = "nanxi"
     verbose_name = _("Street and residents")
 
+    def ready(self) -> None:
+        from nanxi import personal_data
+
+        personal_data.register(
+            "nanxi", title=_("Account and profile"), export=personal_data.export_own
+        )
+
 
 class NanxiAdminConfig(AdminConfig):
     default_site = "nanxi.admin_site.NanxiAdminSite"

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +20,27 @@ class ResidentialArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The name a deleted account's proposals, comments and votes are shown under.
+DELETED_RESIDENT = _("Deleted resident")
+
+
+def neutral_name(area: "ResidentialArea | None") -> str:
+    """The name of a person who chose none: "Resident of 华业", or "Resident"."""
+    if area is None:
+        return gettext("Resident")
+    return gettext("Resident of %(area)s") % {"area": area.name}
+
+
+def public_name(user) -> str:
+    """How any user is shown publicly, with or without a profile."""
+    if user is None:
+        return ""
+    try:
+        return user.profile.public_name
+    except ObjectDoesNotExist:
+        return neutral_name(None)
 
 
 class Profile(models.Model):
@@ -53,13 +76,20 @@ class Profile(models.Model):
         null=True,
         blank=True,
     )
+    privacy_consent_at = models.DateTimeField(
+        _("privacy notice agreed at"), null=True, blank=True
+    )
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=20, blank=True
+    )
+    erased_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
-        return self.display_name or self.user.get_username()
+        return self.public_name
 
     def get_absolute_url(self) -> str:
         return reverse("profile")
@@ -67,6 +97,19 @@ class Profile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """How the person is shown to others: never from their e-mail or phone.
+
+        The name they chose, else a neutral one of their area ("华业居民"). Lists
+        that show names load ``user__profile__area`` with the rows.
+        """
+        if self.erased_at is not None:
+            return str(DELETED_RESIDENT)
+        if self.display_name:
+            return self.display_name
+        return neutral_name(self.area if self.area_id else None)
 
 
 class StaffAssignment(models.Model):
@@ -151,3 +194,89 @@ class Estate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PersonalDataAccess(models.Model):
+    """Audit: a staff member was shown a piece of someone's personal data (a phone)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seen by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whose"),
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+    )
+    what = models.CharField(_("what"), max_length=40)
+    where = models.CharField(_("page"), max_length=200)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.subject_id}: {self.what}"
+
+
+class Notification(models.Model):
+    """One notice in one person's inbox (/notifications/). Apps write the text and link.
+
+    `key` makes a notice idempotent: the same event never notifies anyone twice.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    key = models.CharField(max_length=150, unique=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at"], name="notification_unread_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notice: in the inbox only, or also by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    email = models.BooleanField(_("also by e-mail"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="one_preference_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.email}"

@@ -55,3 +55,18 @@ def can_verify(user, profile) -> bool:
 def can_grant_staff(user) -> bool:
     """Only the street office makes someone a residents' committee's staff."""
     return is_street_staff(user)
+
+
+def can_erase_account(user, account) -> bool:
+    """One's own account; others' only with the right to delete users, and an
+    operator's account only by an operator."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == account.pk or user.is_superuser:
+        return True
+    return user.has_perm("auth.delete_user") and not account.is_superuser
+
+
+def can_see_phone(user, profile) -> bool:
+    """Staff see a resident's phone where they verify them, and only in their areas."""
+    return can_verify(user, profile)

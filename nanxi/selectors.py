@@ -20,5 +20,5 @@ def unverified_residents(staff):
     """Residents waiting for this staff member's committee to confirm where they live."""
     profiles = Profile.objects.filter(
         verified_at=None, area__isnull=False, user__groups__name=roles.RESIDENT
-    ).select_related("user", "area")
+    ).select_related("user", "area", "building_group")
     return permissions.in_scope(profiles, staff).order_by("area__name", "pk")

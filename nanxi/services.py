@@ -1,11 +1,14 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nanxi import permissions, roles
-from nanxi.models import Profile, ResidentialArea, StaffAssignment
+from nanxi import notifications, permissions, personal_data, roles
+from nanxi.models import PersonalDataAccess, Profile, ResidentialArea, StaffAssignment
 
 
 def profile_for(user) -> Profile:
@@ -15,11 +18,23 @@ def profile_for(user) -> Profile:
 
 
 @transaction.atomic
-def resident_register(*, user) -> Profile:
-    """A person who signed up becomes a resident with an (unverified) profile."""
+def resident_register(*, user, privacy_consent: bool) -> Profile:
+    """A person who signed up becomes a resident with an (unverified) profile.
+
+    Signing up needs consent to the privacy notice; its time and version are kept.
+    """
+    if not privacy_consent:
+        raise ValidationError(
+            {"privacy_consent": _("Please read the privacy notice and agree to it.")}
+        )
     user.groups.add(Group.objects.get(name=roles.RESIDENT))
     roles.forget(user)
-    return profile_for(user)
+    profile = profile_for(user)
+    profile.privacy_consent_at = timezone.now()
+    profile.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+    profile.full_clean()
+    profile.save(update_fields=["privacy_consent_at", "privacy_notice_version"])
+    return profile
 
 
 @transaction.atomic
@@ -65,6 +80,17 @@ def profile_verify(*, profile: Profile, by) -> Profile:
     profile.verified_at = timezone.now()
     profile.verified_by = by
     profile.save(update_fields=["verified_at", "verified_by"])
+    notifications.notify(
+        recipients=[profile.user],
+        kind=notifications.ACCOUNT_VERIFIED,
+        text=_(
+            "Your residents' committee has confirmed that you live in %(area)s: you "
+            "can now vote, pledge and rate projects of your area."
+        )
+        % {"area": profile.area},
+        link=reverse("profile"),
+        key=f"profile:{profile.pk}:verified:{profile.verified_at:%Y%m%d%H%M%S%f}",
+    )
     return profile
 
 
@@ -110,3 +136,61 @@ def staff_assignment_revoke(*, assignment: StaffAssignment, by) -> None:
 
 def _forget_scope(user) -> None:
     roles.forget(user)
+
+
+# --- personal data (PIPL) --------------------------------------------------------------
+
+
+@transaction.atomic
+def account_erase(*, user, by) -> None:
+    """Delete an account: its personal data goes, its public record stays anonymised.
+
+    The user row is kept (deactivated, nameless, no usable password) so that the
+    projects it proposed, its comments and its votes still count and still read
+    as a history; they are shown as a deleted resident. E-mail addresses, name,
+    phone, building group and area, roles and staff grants go. Sessions end:
+    Django checks each session against the password hash, which changes here,
+    and an inactive user is never loaded. Every app's eraser runs too
+    (nanxi.personal_data). Erasing twice does nothing more.
+    """
+    if not permissions.can_erase_account(by, user):
+        raise PermissionDenied(_("You cannot delete this account."))
+    profile = profile_for(user)
+    if profile.erased_at is not None:
+        return
+    personal_data.erase(user)
+    EmailAddress.objects.filter(user=user).delete()
+    StaffAssignment.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.username = f"deleted-{user.pk}"
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    profile.display_name = ""
+    profile.phone = ""
+    profile.area = None
+    profile.building_group = None
+    profile.verified_at = None
+    profile.verified_by = None
+    profile.erased_at = timezone.now()
+    profile.save()
+    roles.forget(user)
+
+
+def phone_views_record(*, viewer, profiles, where: str) -> None:
+    """Log that a staff member was shown these residents' phones: one insert a page."""
+    PersonalDataAccess.objects.bulk_create(
+        [
+            PersonalDataAccess(
+                viewer=viewer, subject_id=profile.user_id, what="phone", where=where
+            )
+            for profile in profiles
+            if profile.phone
+        ]
+    )

@@ -49,7 +49,8 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": options,
+        # PostgreSQL down: fail in seconds and show the maintenance page.
+        "OPTIONS": {"connect_timeout": "5", **options},
     }
 
 
@@ -84,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, for any Host and over plain HTTP (probes ask by IP).
+    "nanxi.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so its process_exception runs first: PostgreSQL down → 503 page.
+    "nanxi.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "nanxi.urls"
@@ -134,7 +139,8 @@ if REDIS_URL:
     # allauth's rate limits count in the cache: it must be shared by every process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down → a per-process memory cache, never a 500 (see the module).
+            "BACKEND": "nanxi.cache_backends.ResilientRedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "nanxi",
         }
@@ -151,6 +157,22 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker (or its child) killed mid-task puts the message back, not acks it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# An unacknowledged message is handed to another worker after this long: longer than
+# the longest task (the report's 15-minute time limit, reports.tasks.TIME_LIMIT) and
+# the longest retry countdown, shorter than kombu's one-hour default.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "1200")),
+    # How often a worker looks for such messages: every interval × throttle seconds
+    # (60 s here; kombu's default is 100 s). The killed-worker test makes it 1 s.
+    "unacked_restore_interval": int(
+        os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "6")
+    ),
+    "unacked_restore_throttle": int(
+        os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")
+    ),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -160,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "committees-flag-ending-terms": {
         "task": "committees.flag_ending_terms",
         "schedule": crontab(minute=0, hour=7),
+    },
+    # Crowdfunding pledges not confirmed within 14 days expire (idempotent).
+    "projects-expire-pledges": {
+        "task": "projects.expire_pledges",
+        "schedule": crontab(minute=30, hour=3),
     },
     # The street's yearly report of the year just ended, early on 5 January.
     "reports-build-last-year": {
@@ -188,12 +215,39 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "nanxi.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = _("[Nanxi self-governance] ")
-ACCOUNT_RATE_LIMITS = {}  # allauth's defaults: login, signup, password reset all limited
+# allauth's other limits (signup, password reset, …) stay, counted by the address
+# nanxi.throttle.client_ip gives (the adapter's get_client_ip). Failed logins are
+# throttled by nanxi.throttle for allauth's form and the admin's alike.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+ACCOUNT_FORMS = {"signup": "nanxi.account_forms.SignupForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "profile"
 ACCOUNT_SIGNUP_REDIRECT_URL = "profile"
-ADMIN_LOGIN_ATTEMPTS = int(os.environ.get("ADMIN_LOGIN_ATTEMPTS", "5"))
-ADMIN_LOGIN_WINDOW_SECONDS = int(os.environ.get("ADMIN_LOGIN_WINDOW_SECONDS", "300"))
+
+# --- login throttle (nanxi.throttle) ---------------------------------------------------
+# The proxies whose X-Forwarded-For is believed (IPs or CIDRs, e.g. the compose
+# network's nginx). Empty: the peer's address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Failures of one account within the window before it is locked, and the locks,
+# longer on each repeated burst (the level is forgotten after a quiet day).
+LOGIN_ACCOUNT_ATTEMPTS = int(os.environ.get("LOGIN_ACCOUNT_ATTEMPTS", "5"))
+LOGIN_ACCOUNT_WINDOW_SECONDS = int(
+    os.environ.get("LOGIN_ACCOUNT_WINDOW_SECONDS", "900")
+)
+LOGIN_LOCK_SECONDS = [
+    int(item) for item in env_list("LOGIN_LOCK_SECONDS", "60,300,900")
+]
+LOGIN_LOCK_MEMORY_SECONDS = int(os.environ.get("LOGIN_LOCK_MEMORY_SECONDS", "86400"))
+# Failures from one client address (any accounts) within the window.
+LOGIN_ADDRESS_ATTEMPTS = int(os.environ.get("LOGIN_ADDRESS_ATTEMPTS", "20"))
+LOGIN_ADDRESS_WINDOW_SECONDS = int(
+    os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "300")
+)
+
+# --- personal data (PIPL) ---------------------------------------------------------------
+# The version of the privacy notice (templates/nanxi/privacy.html) a sign-up agrees
+# to; raise it whenever the notice's substance changes.
+PRIVACY_NOTICE_VERSION = "2025-1"
 
 # --- e-mail ---------------------------------------------------------------------
 # Outgoing mail is rendered in the request and sent by a Celery task
@@ -227,7 +281,7 @@ USE_TZ = True
 
 # --- files ----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -258,6 +312,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# HSTS preload (W021) stays off on purpose: the preload list is a commitment for
+# every subdomain of the street's domain, which this portal does not own.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = {

@@ -18,3 +18,42 @@ def send_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(
+    name="nanxi.send_notification",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_notification(notification_id: int) -> bool:
+    """E-mail one notice, at most once: the row is claimed before sending.
+
+    A failed send gives the claim back, so the retry (or a second delivery of the
+    task) may send it; a sent notice is never sent again.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from nanxi.models import Notification
+
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notice = Notification.objects.select_related("recipient").get(pk=notification_id)
+    # The portal's address for links in mail (e.g. https://nanxi.example), if set.
+    site = getattr(settings, "SITE_URL", "")
+    link = f"{site}{notice.link}" if notice.link else ""
+    try:
+        EmailMultiAlternatives(
+            notice.text[:80],
+            f"{notice.text}\n\n{link}".strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [notice.recipient.email],
+        ).send()
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from nanxi import views
 
+handler500 = "nanxi.middleware.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
@@ -22,7 +24,12 @@ urlpatterns += i18n_patterns(
         views.resident_verify,
         name="resident_verify",
     ),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/data/", views.my_data, name="my_data"),
+    path("accounts/data/delete/", views.account_delete, name="account_delete"),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("nanxi.notification_urls")),
+    path("needs/", include("projects.need_urls")),
     path("projects/", include("projects.urls")),
     path("buildings/", include("buildings.urls")),
     path("committees/", include("committees.urls")),

@@ -3,17 +3,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nanxi import permissions as street
 from nanxi.admin_mixins import AreaScopedAdmin
 from projects import permissions, services
 from projects.models import (
     Comment,
     Contribution,
+    Evaluation,
+    Pledge,
     ProgressUpdate,
     Project,
     ProjectPhoto,
     Step,
     StepChange,
     Topic,
+    VoteRule,
 )
 from projects.selectors import STEP_LABELS_CACHE_KEY
 
@@ -59,7 +63,7 @@ class PhotoInline(ReadOnlyInline):
 class ProjectAdmin(AreaScopedAdmin):
     """Staff correct a project's texts here; nothing that counts in the year's figures.
 
-    Category, area, year, beneficiaries and satisfaction change only through the
+    Category, area, year and beneficiaries change only through the
     workflow's services (a move, the evaluation), which keep the change rows.
     """
 
@@ -81,7 +85,7 @@ class ProjectAdmin(AreaScopedAdmin):
         "budget_requested",
         "crowdfunding_goal",
         "beneficiaries",
-        "satisfaction",
+        "legacy_satisfaction",
         "proposer",
         "created_at",
         "updated_at",
@@ -158,6 +162,33 @@ class StepAdmin(admin.ModelAdmin):
         cache.delete(STEP_LABELS_CACHE_KEY)
 
 
+@admin.register(VoteRule)
+class VoteRuleAdmin(admin.ModelAdmin):
+    """When a vote passes, per residential area: the street office sets it.
+
+    An area without a rule: no minimum turnout, more support than opposition.
+    Residents' committee staff may read the rules, not change them.
+    """
+
+    list_display = ["area", "min_turnout_percent", "min_support_percent"]
+    list_select_related = ["area"]
+
+    def has_view_permission(self, request, obj=None):
+        return street.is_staff_member(request.user)
+
+    def has_module_permission(self, request):
+        return street.is_staff_member(request.user)
+
+    def has_add_permission(self, request):
+        return street.is_street_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return street.is_street_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return street.is_street_staff(request.user)
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
@@ -188,3 +219,19 @@ class CommentAdmin(ViewOnlyAdmin):
 class ProgressUpdateAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "project", "author", "created_at"]
     list_select_related = ["project", "author"]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ViewOnlyAdmin):
+    """Confirmed and cancelled on the project's pledges page (services keep the rules)."""
+
+    list_display = ["project", "pledger", "amount", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["project", "pledger"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ViewOnlyAdmin):
+    list_display = ["project", "stars", "paper", "form_number", "entered_by"]
+    list_filter = ["paper", "stars"]
+    list_select_related = ["project", "entered_by"]

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from nanxi import roles
 from nanxi.demo import demo_user
-from nanxi.models import Profile, ResidentialArea
+from nanxi.models import Notification, Profile, ResidentialArea
 from projects import services
-from projects.models import Project, StepCode, Topic
+from projects.models import Need, Project, StepCode, Topic
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BENEFICIARIES_2020 = 14000
@@ -86,6 +86,7 @@ def _when(day: date, hour: int = 10) -> datetime:
 
 @transaction.atomic
 def load(out) -> None:
+    loading = timezone.now()
     street = demo_user("street@nanxi.example")
     areas = {a.slug: a for a in ResidentialArea.objects.all()}
     topics = {t.name: t for t in Topic.objects.all()}
@@ -120,6 +121,10 @@ def load(out) -> None:
             beneficiaries=beneficiaries.get(title),
             contribution=contributions.get(title),
         )
+    # What happened in 2020 is history, not news: its notices are read, never mailed.
+    Notification.objects.filter(created_at__gte=loading).update(
+        read_at=timezone.now(), emailed_at=timezone.now()
+    )
     for n, (title, category, slug, topic, step) in enumerate(PROJECTS_2021):
         if title in existing:
             continue
@@ -136,19 +141,41 @@ def load(out) -> None:
             area=areas["huaye"],
             topics=[topics["楼道整治"]],
         )
+    _needs(areas, street)
     counted = Project.objects.in_year(2020).count()
     out.write(f"  projects: {Project.objects.count()} ({counted} announced in 2020)")
 
 
-def _resident(area: ResidentialArea):
-    """The demo proposer of an area: a verified resident (Wang Ayi for 华业)."""
-    if area.slug == "huaye":
+NEEDS = [
+    # title, area slug, text, supported by the area's neighbour
+    ("楼道扶手", "huaye", "老房子楼梯陡，老人上下楼需要扶手，三楼最难走。", True),
+    ("快递柜", "huaye", "白天家里没人，快递经常放在门口丢失。", True),
+    ("宠物便便袋投放点", "weihai", "小区里遛狗的人多，希望有地方取便便袋。", False),
+]
+
+
+def _needs(areas, street) -> None:
+    """Needs on the board (/needs/), one already supported by a neighbour."""
+    existing = set(Need.objects.values_list("title", flat=True))
+    for title, slug, body, supported in NEEDS:
+        if title in existing:
+            continue
+        need = services.need_post(
+            by=_resident(areas[slug]), title=title, body=body, area=areas[slug]
+        )
+        if supported:
+            services.need_support(need=need, by=_resident(areas[slug], "neighbour"))
+
+
+def _resident(area: ResidentialArea, who: str = "resident"):
+    """A verified demo resident of an area (Wang Ayi is 华业's resident)."""
+    if area.slug == "huaye" and who == "resident":
         return demo_user("resident@nanxi.example")
     User = get_user_model()
-    email = f"{area.slug}.resident@nanxi.example"
+    email = f"{area.slug}.{who}@nanxi.example"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(username=f"{area.slug}-resident", email=email)
+        user = User.objects.create_user(username=f"{area.slug}-{who}", email=email)
         user.set_unusable_password()  # a demo author, not a login
         user.save()
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
@@ -156,7 +183,9 @@ def _resident(area: ResidentialArea):
         Profile.objects.create(
             user=user,
             area=area,
-            display_name=f"{area.name}居民",
+            display_name=f"{area.name}居民"
+            if who == "resident"
+            else f"{area.name}邻居",
             verified_at=timezone.now(),
         )
     return user
@@ -203,23 +232,41 @@ def _drive(
             )
         if project.step == StepCode.VOTE:
             services.vote_cast(
-                project=project, voter=project.proposer, choice="support"
+                project=project,
+                voter=project.proposer,
+                choice="support",
+                at=_when(day - timedelta(days=3)),
             )
         if project.step == StepCode.CROWDFUND and contribution:
             _fund(project, staff, contribution, day)
         if project.step == StepCode.EVALUATE and beneficiaries:
-            services.evaluation_record(
-                project=project, by=staff, beneficiaries=beneficiaries, satisfaction=96
+            _evaluate(project, staff, beneficiaries)
+        extras = {}
+        if project.step == StepCode.CONSULT:
+            # A vote still open today closes in two weeks; older ones closed in days.
+            extras["vote_closes_on"] = (
+                timezone.localdate() + timedelta(days=14)
+                if final == StepCode.VOTE
+                else day + timedelta(days=5)
             )
         services.project_move(
-            project=project, to_step=project.step + 1, by=staff, at=_when(day)
+            project=project, to_step=project.step + 1, by=staff, at=_when(day), **extras
         )
+    if final == StepCode.VOTE:
+        services.vote_cast(project=project, voter=project.proposer, choice="support")
     if final == StepCode.CROWDFUND and contribution:
         _fund(project, staff, contribution, day)
-    if final == StepCode.EVALUATE and beneficiaries:
-        services.evaluation_record(
-            project=project, by=staff, beneficiaries=beneficiaries, satisfaction=94
+        # A resident's pledge waiting for the committee to confirm the money came.
+        services.project_set_payment(
+            project=project,
+            by=staff,
+            transfer_reference=f"{project.area.name}居委会账户，附言“{project.title}”",
         )
+        services.pledge_make(
+            project=project, by=project.proposer, amount=Decimal("100")
+        )
+    if final == StepCode.EVALUATE and beneficiaries:
+        _evaluate(project, staff, beneficiaries)
     if final == StepCode.SHARE:
         services.project_finish(
             project=project, by=staff, at=_when(day + timedelta(days=7))
@@ -234,3 +281,22 @@ def _fund(project, staff, amount: Decimal, day: date) -> None:
         amount=amount,
         contributed_on=day,
     )
+
+
+def _evaluate(project, staff, beneficiaries: int) -> None:
+    """Staff record the beneficiaries; residents rate it, online and on paper."""
+    services.evaluation_record(project=project, by=staff, beneficiaries=beneficiaries)
+    services.evaluation_add(
+        project=project,
+        by=project.proposer,
+        stars=5,
+        comment="大家一起出力，效果很好。",
+    )
+    for n, stars in enumerate((5, 4 + project.pk % 2, 4), start=1):
+        services.evaluation_enter_paper(
+            project=project,
+            by=staff,
+            stars=stars,
+            form_number=f"{project.pk:03d}-{n}",
+            comment="纸质评议表" if n == 1 else "",
+        )

@@ -6,7 +6,7 @@ from buildings.models import BuildingGroup
 from nanxi.forms import IdMultipleChoiceField
 from nanxi.models import ResidentialArea
 from projects import services
-from projects.models import Project, Topic, Vote
+from projects.models import Contribution, Project, StepCode, Topic, Vote
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -122,12 +122,29 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
+class MoveForm(NoteForm):
+    """A staff move; opening the vote (5 → 6) also takes the day it closes."""
+
+    vote_closes_on = forms.DateField(
+        label=_("Voting closes at the end of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Residents can vote until the end of this day."),
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class ContributionForm(forms.Form):
     contributor = forms.CharField(label=_("Contributor"), max_length=60)
+    kind = forms.ChoiceField(
+        label=_("Contributor is"),
+        choices=Contribution.Kind.choices,
+        initial=Contribution.Kind.RESIDENT,
+        widget=forms.RadioSelect,
+    )
     amount = forms.CharField(label=_("Amount (yuan)"), max_length=20)
     contributed_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -153,6 +170,148 @@ class EvaluationForm(forms.Form):
     beneficiaries = forms.IntegerField(
         label=_("Beneficiaries (person-times)"), min_value=0, max_value=1_000_000
     )
-    satisfaction = forms.IntegerField(
-        label=_("Satisfaction (%)"), min_value=0, max_value=100
+
+
+STARS = [(n, f"{'★' * n} {n}/5") for n in range(5, 0, -1)]
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Your rating"), choices=STARS, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("A few words (optional)"), max_length=200, required=False
+    )
+
+
+class PaperEvaluationForm(RatingForm):
+    form_number = forms.CharField(label=_("Paper form number"), max_length=20)
+
+    field_order = ["form_number", "stars", "comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stars"].label = _("Rating on the form")
+        self.fields["comment"].label = _("Words on the form (optional)")
+
+
+class PledgeForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount (yuan)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Show me as an anonymous resident in public"), required=False
+    )
+
+    def clean_amount(self):
+        return services.parse_amount(self.cleaned_data["amount"])
+
+
+class PledgeConfirmForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("Money received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=200, required=False
+    )
+
+
+class PaymentForm(forms.Form):
+    transfer_reference = forms.CharField(
+        label=_("How to pay by transfer"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "The account and the reference to write. Leave empty if only cash is taken."
+        ),
+    )
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(label=_("What is needed, in a few words"), max_length=60)
+    body = forms.CharField(
+        label=_("Tell us more"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Where, for whom, and why it matters."),
+    )
+    building_group = forms.ModelChoiceField(
+        label=_("Building group (optional)"),
+        queryset=BuildingGroup.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose one of the building groups in the list.")
+        },
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp"}
+        ),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+    )
+
+    def __init__(self, *args, area_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building_group"].queryset = BuildingGroup.objects.filter(
+            area_id=area_id
+        )
+
+
+class NeedReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Reply"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NeedMergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=_("Number of the need it repeats"), min_value=1, max_value=2**31 - 1
+    )
+
+
+class NeedProposalForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), choices=Project.Category.choices, widget=forms.RadioSelect
+    )
+
+
+class PaperBallotForm(forms.Form):
+    ballot_number = forms.CharField(label=_("Ballot number"), max_length=20)
+    choice = forms.ChoiceField(
+        label=_("Marked on the ballot"),
+        choices=Vote.Choice.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class WorkListFilter(forms.Form):
+    step = forms.TypedChoiceField(
+        label=_("Step"),
+        choices=[("", _("All steps"))]
+        + [(c, f"{c} {label}") for c, label in StepCode.choices if c >= 3],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    waiting = forms.ChoiceField(
+        label=_("Waiting"),
+        choices=[
+            ("", _("Any time")),
+            ("7", _("More than a week")),
+            ("30", _("More than a month")),
+        ],
+        required=False,
     )

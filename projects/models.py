@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,14 +8,17 @@ from django.core.validators import (
     MinValueValidator,
 )
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Round
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions
 
 MAX_CONTRIBUTION = Decimal("1000000.00")
+# A vote passes with more support than opposition unless the area's rule says more.
+DEFAULT_MIN_SUPPORT = 50
 
 
 class StepCode(models.IntegerChoices):
@@ -84,6 +88,124 @@ class Topic(models.Model):
         return self.name
 
 
+def need_photo_path(instance, filename: str) -> str:
+    # The name was made by the server (nanxi.images); never the uploader's.
+    return f"needs/{filename}"
+
+
+class NeedQuerySet(models.QuerySet):
+    def with_support(self):
+        """`supporters`: how many neighbours said "I need it too" (no per-row query)."""
+        count = (
+            NeedSupport.objects.filter(need=OuterRef("pk"))
+            .order_by()
+            .values("need")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            supporters=Coalesce(
+                Subquery(count, output_field=models.IntegerField()), Value(0)
+            )
+        )
+
+
+class Need(models.Model):
+    """征集需求 (step 1): what a resident needs, before anyone drafts a proposal."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PROPOSED = "proposed", _("Turned into a proposal")
+        MERGED = "merged", _("Merged with another need")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=60)
+    body = models.TextField(
+        _("what is needed"), max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
+    area = models.ForeignKey(
+        "nanxi.ResidentialArea",
+        verbose_name=_("residential area"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    building_group = models.ForeignKey(
+        "buildings.BuildingGroup",
+        verbose_name=_("building group (optional)"),
+        on_delete=models.SET_NULL,
+        related_name="needs",
+        null=True,
+        blank=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    image = models.ImageField(_("photo"), upload_to=need_photo_path, blank=True)
+    thumbnail = models.ImageField(upload_to=need_photo_path, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    reply = models.CharField(
+        _("residents' committee reply"), max_length=500, blank=True
+    )
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    closed_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        related_name="merged",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        indexes = [models.Index(fields=["area", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("needs:detail", args=[self.pk])
+
+
+class NeedSupport(models.Model):
+    """我也需要: a neighbour of the same area needs it too (once each)."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("need support")
+        verbose_name_plural = _("need supports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "user"], name="one_support_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.need_id}"
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Drafts and withdrawn projects: seen by their proposer and their area's staff."""
@@ -98,6 +220,51 @@ class ProjectQuerySet(models.QuerySet):
             | Q(area__in=sorted(permissions.staff_area_ids(user)))
         )
 
+    def with_electorate(self):
+        """`electorate`: the verified residents of each project's area (who may vote)."""
+        from nanxi.models import Profile
+
+        count = (
+            Profile.objects.filter(area=OuterRef("area"), verified_at__isnull=False)
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            electorate=Coalesce(
+                Subquery(count, output_field=models.IntegerField()), Value(0)
+            )
+        )
+
+    def with_satisfaction(self):
+        """Residents' evaluations as annotations: `evaluations_count`,
+        `stars_average` and `satisfaction` (average stars as a percentage, 5 ★ = 100)."""
+        rated = (
+            Evaluation.objects.filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+        )
+        return self.annotate(
+            evaluations_count=Coalesce(
+                Subquery(
+                    rated.annotate(n=Count("pk")).values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            ),
+            stars_average=Subquery(
+                rated.annotate(a=Avg("stars")).values("a"),
+                output_field=models.FloatField(),
+            ),
+            satisfaction=Subquery(
+                rated.annotate(
+                    p=Cast(Round(Avg("stars") * 20), models.IntegerField())
+                ).values("p"),
+                output_field=models.IntegerField(),
+            ),
+        )
+
     def in_year(self, year: int):
         return self.filter(year=year)
 
@@ -109,7 +276,28 @@ class ProjectQuerySet(models.QuerySet):
             .annotate(total=Sum("amount"))
             .values("total")
         )
+        contributors = (
+            Contribution.objects.filter(project=OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(n=Count("contributor", distinct=True))
+            .values("n")
+        )
         return self.annotate(
+            votes_paper=Coalesce(
+                Subquery(
+                    Vote.objects.filter(project=OuterRef("pk"), paper=True)
+                    .order_by()
+                    .values("project")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            ),
+            contributors=Coalesce(
+                Subquery(contributors, output_field=models.IntegerField()), Value(0)
+            ),
             votes_support=_vote_count(Vote.Choice.SUPPORT),
             votes_oppose=_vote_count(Vote.Choice.OPPOSE),
             votes_abstain=_vote_count(Vote.Choice.ABSTAIN),
@@ -169,6 +357,14 @@ class Project(models.Model):
         related_name="projects",
         blank=True,
     )
+    need = models.ForeignKey(
+        Need,
+        verbose_name=_("from the need"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        null=True,
+        blank=True,
+    )
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposer"),
@@ -210,11 +406,28 @@ class Project(models.Model):
             MaxValueValidator(MAX_CONTRIBUTION),
         ],
     )
+    transfer_reference = models.CharField(
+        _("how to pay by transfer"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Set by the residents' committee: the account and the reference to write. "
+            "Cash is always taken at the residents' committee."
+        ),
+    )
+    vote_closes_on = models.DateField(
+        _("voting closes on"),
+        null=True,
+        blank=True,
+        help_text=_("Voting is open until the end of this day."),
+    )
     beneficiaries = models.PositiveIntegerField(
         _("beneficiaries (person-times)"), null=True, blank=True
     )
-    satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction (%)"),
+    # Typed by staff before residents rated projects themselves; kept as history,
+    # never shown or counted. Satisfaction now comes from `Evaluation` rows.
+    legacy_satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction typed by staff (before residents' ratings)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],
@@ -237,7 +450,8 @@ class Project(models.Model):
                 name="project_money_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__lte=100),
+                condition=Q(legacy_satisfaction__isnull=True)
+                | Q(legacy_satisfaction__lte=100),
                 name="project_satisfaction_percent",
             ),
         ]
@@ -300,10 +514,25 @@ class Vote(models.Model):
         ABSTAIN = "abstain", _("Abstain")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="votes")
+    # A paper ballot (线下) has no voter: it is counted once by its number.
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_votes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="project_votes",
+        null=True,
+        blank=True,
     )
     choice = models.CharField(_("choice"), max_length=10, choices=Choice.choices)
+    paper = models.BooleanField(_("paper ballot"), default=False)
+    ballot_number = models.CharField(_("ballot number"), max_length=20, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -314,10 +543,113 @@ class Vote(models.Model):
             models.UniqueConstraint(
                 fields=["project", "voter"], name="one_vote_per_person"
             ),
+            models.UniqueConstraint(
+                fields=["project", "ballot_number"],
+                condition=Q(paper=True),
+                name="one_entry_per_paper_ballot",
+            ),
+            models.CheckConstraint(
+                condition=Q(paper=False, voter__isnull=False, ballot_number="")
+                | (
+                    Q(paper=True, voter__isnull=True, entered_by__isnull=False)
+                    & ~Q(ballot_number="")
+                ),
+                name="vote_online_or_numbered_paper",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.voter_id} {self.choice} {self.project_id}"
+
+
+class VoteRule(models.Model):
+    """When a residents' vote passes, per residential area (set by street staff).
+
+    An area without a rule uses the default: no minimum turnout, and more support
+    than opposition. Abstentions count towards turnout, not towards the majority.
+    """
+
+    area = models.OneToOneField(
+        "nanxi.ResidentialArea",
+        verbose_name=_("residential area"),
+        on_delete=models.CASCADE,
+        related_name="vote_rule",
+    )
+    min_turnout_percent = models.PositiveSmallIntegerField(
+        _("minimum turnout (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Votes cast as a share of the area's verified residents."),
+    )
+    min_support_percent = models.PositiveSmallIntegerField(
+        _("support must exceed (%)"),
+        default=DEFAULT_MIN_SUPPORT,
+        validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text=_(
+            "Support as a share of support and oppose votes must be above this; "
+            "50 means more support than opposition."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("vote rule")
+        verbose_name_plural = _("vote rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_turnout_percent__lte=100)
+                & Q(min_support_percent__gte=50, min_support_percent__lte=99),
+                name="vote_rule_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.area)
+
+    @classmethod
+    def for_area(cls, area) -> "VoteRule":
+        """The area's rule, or the default one (unsaved) when the street set none."""
+        try:
+            return area.vote_rule
+        except cls.DoesNotExist:
+            return cls(area=area)
+
+    def check_result(
+        self, *, support: int, oppose: int, abstain: int, electorate: int
+    ) -> "VoteResult":
+        cast = support + oppose + abstain
+        turnout = Decimal(cast * 100) / electorate if electorate else Decimal(0)
+        turnout_ok = turnout >= self.min_turnout_percent
+        majority_ok = support * 100 > self.min_support_percent * (support + oppose)
+        return VoteResult(
+            support=support,
+            oppose=oppose,
+            abstain=abstain,
+            electorate=electorate,
+            turnout_percent=turnout.quantize(Decimal("0.1")),
+            turnout_ok=turnout_ok,
+            majority_ok=majority_ok,
+            rule=self,
+        )
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    support: int
+    oppose: int
+    abstain: int
+    electorate: int
+    turnout_percent: Decimal
+    turnout_ok: bool
+    majority_ok: bool
+    rule: VoteRule
+
+    @property
+    def cast(self) -> int:
+        return self.support + self.oppose + self.abstain
+
+    @property
+    def passed(self) -> bool:
+        return self.turnout_ok and self.majority_ok
 
 
 class Comment(models.Model):
@@ -359,12 +691,28 @@ class Comment(models.Model):
 
 
 class Contribution(models.Model):
-    """自治众筹金: money residents and partners put into a project."""
+    """自治众筹金: money residents and partners put into a project.
+
+    Recorded by staff once the money is with the residents' committee: directly, or
+    by confirming a resident's `Pledge`. The portal itself holds no money.
+    """
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        ORGANISATION = "organisation", _("Partner organisation")
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="contributions"
     )
     contributor = models.CharField(_("contributor"), max_length=60)
+    kind = models.CharField(
+        _("contributor is"), max_length=12, choices=Kind.choices, default=Kind.RESIDENT
+    )
+    anonymous = models.BooleanField(
+        _("anonymous in public"),
+        default=False,
+        help_text=_("The name is shown to the residents' committee only."),
+    )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     contributed_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
@@ -385,6 +733,140 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contributor} ¥{self.amount}"
+
+
+class Pledge(models.Model):
+    """A resident's promise to contribute: waiting until staff confirm the money came.
+
+    Confirming records a `Contribution`; a pledge not confirmed in time expires.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="pledges"
+    )
+    pledger = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pledged by"),
+        on_delete=models.PROTECT,
+        related_name="project_pledges",
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    anonymous = models.BooleanField(_("anonymous in public"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("pledged at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    contribution = models.OneToOneField(
+        Contribution,
+        on_delete=models.PROTECT,
+        related_name="pledge",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=MAX_CONTRIBUTION),
+                name="pledge_amount_in_range",
+            ),
+            # One open promise per person and project: change it by cancelling.
+            models.UniqueConstraint(
+                fields=["project", "pledger"],
+                condition=Q(status="pending"),
+                name="one_pending_pledge_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="confirmed", contribution__isnull=False)
+                | (~Q(status="confirmed") & Q(contribution__isnull=True)),
+                name="pledge_confirmed_has_contribution",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.pledger_id} ¥{self.amount} → {self.project_id}"
+
+
+class Evaluation(models.Model):
+    """居民评议 (step 11): a resident's stars and words on a finished project.
+
+    One per resident and project; a paper form entered by staff is one too, counted
+    once by its number. Satisfaction is derived from these, never typed.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="project_evaluations",
+        null=True,
+        blank=True,
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    paper = models.BooleanField(_("paper form"), default=False)
+    form_number = models.CharField(_("paper form number"), max_length=20, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5), name="evaluation_stars_1_to_5"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "resident"],
+                condition=Q(resident__isnull=False),
+                name="one_evaluation_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "form_number"],
+                condition=Q(paper=True),
+                name="one_entry_per_paper_form",
+            ),
+            # Online: the resident's own; on paper: a numbered form.
+            models.CheckConstraint(
+                condition=Q(paper=False, resident__isnull=False, form_number="")
+                | (Q(paper=True) & ~Q(form_number="")),
+                name="evaluation_online_or_numbered_paper",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.stars}★"
 
 
 def photo_path(instance, filename: str) -> str:

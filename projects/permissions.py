@@ -5,12 +5,14 @@ and "when" (`workflow.is_open_for`); neither is written anywhere else.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import permissions as street
 from projects import workflow
-from projects.models import Comment, Project
+from projects.models import Comment, Need, Pledge, Project
 from projects.workflow import Activity, Move
 
 
@@ -41,8 +43,25 @@ def can_finish(user, project: Project) -> bool:
     return can_manage(user, project) and workflow.is_open_for(project, Activity.FINISH)
 
 
+def comment_refusal(user, project: Project) -> str | None:
+    """Why this person may not comment on this project now, or None if they may."""
+    if not workflow.is_open_for(project, Activity.COMMENT):
+        if project.is_open and project.step < min(workflow.OPEN_AT[Activity.COMMENT]):
+            return _(
+                "Comments open at step 4, once the residents' committee accepts "
+                "the proposal."
+            )
+        return _(
+            "The consultation is closed: comments are open during steps 4–6 only. "
+            "The comments made can still be read."
+        )
+    if not user.is_authenticated:
+        return _("Log in to take part in the consultation.")
+    return None
+
+
 def can_comment(user, project: Project) -> bool:
-    return user.is_authenticated and workflow.is_open_for(project, Activity.COMMENT)
+    return comment_refusal(user, project) is None
 
 
 def can_hide_comment(user, comment: Comment) -> bool:
@@ -56,6 +75,52 @@ def can_contribute(user, project: Project) -> bool:
     )
 
 
+def pledge_refusal(user, project: Project) -> str | None:
+    """Why this person may not pledge money to this project now, or None if they may."""
+    if not workflow.is_open_for(project, Activity.CONTRIBUTE):
+        return _(
+            "Pledges are taken while the project crowdfunds and is carried out "
+            "(steps 8–9)."
+        )
+    if not user.is_authenticated:
+        return _("Log in to pledge a contribution.")
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.area_id != project.area_id:
+        return _("Only residents of this project's residential area can pledge.")
+    if not profile.is_verified:
+        return _(
+            "Your residents' committee has not verified that you live in the area yet, "
+            "so you cannot pledge."
+        )
+    return None
+
+
+def can_pledge(user, project: Project) -> bool:
+    return pledge_refusal(user, project) is None
+
+
+def can_confirm_pledge(user, pledge: Pledge) -> bool:
+    """Staff confirm the money arrived, with the same rules as recording it."""
+    return can_contribute(user, pledge.project)
+
+
+def can_cancel_pledge(user, pledge: Pledge) -> bool:
+    """Staff of the area, or the person who pledged, while it waits."""
+    return pledge.status == Pledge.Status.PENDING and (
+        can_manage(user, pledge.project)
+        or (user.is_authenticated and pledge.pledger_id == user.pk)
+    )
+
+
+def can_set_payment(user, project: Project) -> bool:
+    """Staff tell residents how to pay (a transfer reference) until crowdfunding ends."""
+    return (
+        can_manage(user, project)
+        and project.is_open
+        and project.step <= max(workflow.OPEN_AT[Activity.CONTRIBUTE])
+    )
+
+
 def can_post_progress(user, project: Project) -> bool:
     return (
         can_manage(user, project) or is_proposer(user, project)
@@ -63,9 +128,34 @@ def can_post_progress(user, project: Project) -> bool:
 
 
 def can_evaluate(user, project: Project) -> bool:
+    """Staff's part of step 11: the beneficiaries, and residents' paper forms."""
     return can_manage(user, project) and workflow.is_open_for(
         project, Activity.EVALUATE
     )
+
+
+def evaluation_refusal(user, project: Project) -> str | None:
+    """Why this person may not rate this project now, or None if they may."""
+    if not workflow.is_open_for(project, Activity.EVALUATE):
+        return _(
+            "Residents rate a project at step 11 (residents evaluate), once its "
+            "results are accepted."
+        )
+    if not user.is_authenticated:
+        return _("Log in to rate this project.")
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.area_id != project.area_id:
+        return _("Only residents of this project's residential area can rate it.")
+    if not profile.is_verified:
+        return _(
+            "Your residents' committee has not verified that you live in the area yet, "
+            "so you cannot rate the project."
+        )
+    return None
+
+
+def can_rate(user, project: Project) -> bool:
+    return evaluation_refusal(user, project) is None
 
 
 def may_make(user, project: Project, move: Move) -> bool:
@@ -81,10 +171,31 @@ def next_moves(user, project: Project) -> list[Move]:
     return [move]
 
 
-def vote_refusal(user, project: Project) -> str | None:
+def vote_deadline_passed(project: Project, today: date | None = None) -> bool:
+    """Whether the vote's closing day is over (a vote without a closing day never is)."""
+    today = today or timezone.localdate()
+    return project.vote_closes_on is not None and today > project.vote_closes_on
+
+
+def voting_open(project: Project, today: date | None = None) -> bool:
+    return workflow.is_open_for(project, Activity.VOTE) and not vote_deadline_passed(
+        project, today
+    )
+
+
+def can_enter_paper_vote(user, project: Project) -> bool:
+    """Staff of the area enter paper ballots while the vote is open (线下)."""
+    return can_manage(user, project) and voting_open(project)
+
+
+def vote_refusal(user, project: Project, today: date | None = None) -> str | None:
     """Why this person may not vote on this project now, or None if they may."""
     if not workflow.is_open_for(project, Activity.VOTE):
         return _("Voting is open only while the project is at step 6 (residents vote).")
+    if vote_deadline_passed(project, today):
+        return _("Voting closed at the end of %(day)s.") % {
+            "day": project.vote_closes_on.isoformat()
+        }
     if not user.is_authenticated:
         return _("Log in to vote.")
     profile = getattr(user, "profile", None)
@@ -115,6 +226,11 @@ class Allowed:
     vote_refusal: str | None
     voting_open: bool
     comments_open: bool
+    comment_refusal: str | None
+    pledge_refusal: str | None
+    evaluation_refusal: str | None
+    paper_vote: bool
+    set_payment: bool
 
     @property
     def staff_actions(self) -> bool:
@@ -123,6 +239,8 @@ class Allowed:
             or self.reject
             or self.finish
             or self.contribute
+            or self.set_payment
+            or self.paper_vote
             or self.evaluate
         )
 
@@ -144,6 +262,46 @@ def allowed(user, project: Project) -> Allowed:
         progress=can_post_progress(user, project),
         evaluate=can_evaluate(user, project),
         vote_refusal=vote_refusal(user, project),
-        voting_open=workflow.is_open_for(project, Activity.VOTE),
+        voting_open=voting_open(project),
         comments_open=workflow.is_open_for(project, Activity.COMMENT),
+        comment_refusal=comment_refusal(user, project),
+        pledge_refusal=pledge_refusal(user, project),
+        evaluation_refusal=evaluation_refusal(user, project),
+        paper_vote=can_enter_paper_vote(user, project),
+        set_payment=can_set_payment(user, project),
     )
+
+
+# --- the needs board (step 1) -------------------------------------------------------------
+
+
+def need_post_refusal(user) -> str | None:
+    if not user.is_authenticated:
+        return _("Log in to post a need.")
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.area_id is None:
+        return _("Choose your residential area in your profile first.")
+    return None
+
+
+def need_support_refusal(user, need: Need) -> str | None:
+    """Why this person may not say "I need it too" now, or None if they may."""
+    if need.status != Need.Status.OPEN:
+        return _("This need is no longer open.")
+    if not user.is_authenticated:
+        return _("Log in to say you need it too.")
+    if need.author_id == user.pk:
+        return _("You posted this need yourself.")
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.area_id != need.area_id:
+        return _("Only neighbours in the same residential area can support a need.")
+    return None
+
+
+def can_manage_need(user, need: Need) -> bool:
+    """Staff of the need's area reply to it, merge, close or turn it into a proposal."""
+    return street.can_act_in_area(user, need.area_id)
+
+
+def can_act_on_need(user, need: Need) -> bool:
+    return can_manage_need(user, need) and need.status == Need.Status.OPEN

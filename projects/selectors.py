@@ -1,18 +1,33 @@
 """Reads of autonomy projects shared by pages, the home page and the yearly report."""
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from projects.models import (
     STAGES,
     Comment,
     Contribution,
+    Evaluation,
+    Pledge,
     Project,
     Step,
+    StepChange,
     StepCode,
     Topic,
     Vote,
+    VoteResult,
+    VoteRule,
     stage_of,
 )
 
@@ -51,27 +66,69 @@ def project_detail(user, pk: int) -> Project:
     """One project with everything its page shows, in a fixed number of queries."""
     from projects.models import ProgressUpdate, ProjectPhoto, StepChange
 
-    comments = Comment.objects.select_related("author__profile")
+    comments = Comment.objects.select_related("author__profile__area")
     queryset = project_list(user)
+    pending = Pledge.objects.filter(
+        project=OuterRef("pk"), status=Pledge.Status.PENDING
+    ).order_by()
+    queryset = queryset.annotate(
+        pledges_pending=Coalesce(
+            Subquery(
+                pending.values("project").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+    )
+    queryset = queryset.with_satisfaction()
     if user.is_authenticated:
         mine = Vote.objects.filter(project=OuterRef("pk"), voter=user).values("choice")
-        queryset = queryset.annotate(my_vote=Subquery(mine))
+        my_pledge = pending.filter(pledger=user)  # at most one (a constraint)
+        my_rating = Evaluation.objects.filter(project=OuterRef("pk"), resident=user)
+        queryset = queryset.annotate(
+            my_vote=Subquery(mine),
+            my_stars=Subquery(my_rating.values("stars")[:1]),
+            my_pledge_id=Subquery(my_pledge.values("pk")[:1]),
+            my_pledge_amount=Subquery(my_pledge.values("amount")[:1]),
+        )
     return (
-        queryset.select_related("proposer__profile")
+        queryset.with_electorate()
+        .select_related("proposer__profile__area", "area__vote_rule", "need")
         .prefetch_related(
             Prefetch("photos", queryset=ProjectPhoto.objects.all()),
             Prefetch(
                 "step_changes",
-                queryset=StepChange.objects.select_related("actor__profile"),
+                queryset=StepChange.objects.select_related("actor__profile__area"),
             ),
             Prefetch("comments", queryset=comments),
             Prefetch("contributions", queryset=Contribution.objects.all()),
             Prefetch(
                 "progress_updates",
-                queryset=ProgressUpdate.objects.select_related("author__profile"),
+                queryset=ProgressUpdate.objects.select_related("author__profile__area"),
             ),
         )
         .get(pk=pk)
+    )
+
+
+def vote_result(project_id: int) -> VoteResult:
+    """A project's vote counted against its area's rule (one query)."""
+    project = (
+        Project.objects.with_totals()
+        .with_electorate()
+        .select_related("area__vote_rule")
+        .get(pk=project_id)
+    )
+    return vote_result_of(project)
+
+
+def vote_result_of(project: Project) -> VoteResult:
+    """The result of a project loaded by `project_detail` (no query of its own)."""
+    return VoteRule.for_area(project.area).check_result(
+        support=project.votes_support,
+        oppose=project.votes_oppose,
+        abstain=project.votes_abstain,
+        electorate=project.electorate,
     )
 
 
@@ -184,3 +241,29 @@ def projects_year_breakdown(year: int) -> dict:
         "by_step": by_step,
         "projects": projects,
     }
+
+
+def pledges_to_confirm(project: Project):
+    """A project's pledges for its staff page: waiting first, then the decided ones."""
+    return (
+        Pledge.objects.filter(project=project)
+        .select_related("pledger__profile__area", "decided_by__profile__area")
+        .order_by("-status", "created_at")
+    )
+
+
+def evaluations_of(project: Project):
+    """A project's ratings, newest first, with who gave or entered each."""
+    return Evaluation.objects.filter(project=project).select_related(
+        "resident__profile__area", "entered_by__profile__area"
+    )
+
+
+def waiting(projects):
+    """`waiting_since`: when each project last moved (its newest step change)."""
+    last = (
+        StepChange.objects.filter(project=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return projects.annotate(waiting_since=Subquery(last))

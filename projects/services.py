@@ -1,7 +1,8 @@
 """Every write with a rule on autonomy projects. Views and the admin call these."""
 
+import logging
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,11 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import images
-from projects import permissions, workflow
+from projects import notices, permissions, selectors, workflow
 from projects.models import (
+    DEFAULT_MIN_SUPPORT,
     MAX_CONTRIBUTION,
     Comment,
     Contribution,
+    Evaluation,
+    Need,
+    NeedSupport,
+    Pledge,
     ProgressUpdate,
     Project,
     ProjectPhoto,
@@ -24,6 +30,7 @@ from projects.models import (
 )
 
 MAX_PHOTOS = 6
+logger = logging.getLogger(__name__)
 
 
 # --- proposals ---------------------------------------------------------------------
@@ -45,8 +52,13 @@ def project_create(
     photos=(),
     submit: bool = False,
     at: datetime | None = None,
+    need: Need | None = None,
+    drafted_by=None,
 ) -> Project:
-    """A resident's new proposal: a draft (step 2), or submitted straight away (step 3)."""
+    """A resident's new proposal: a draft (step 2), or submitted straight away (step 3).
+
+    `need`/`drafted_by`: staff drafted it from a need, for its author (`by`).
+    """
     if not by.is_authenticated:
         raise PermissionDenied(_("Log in to make a proposal."))
     processed = _process_photos(photos, existing=0)
@@ -60,6 +72,7 @@ def project_create(
         budget_requested=budget_requested,
         crowdfunding_goal=crowdfunding_goal,
         step=StepCode.DRAFT,
+        need=need,
     )
     _check_groups(building_groups, area)
     project.full_clean()
@@ -67,7 +80,9 @@ def project_create(
     project.topics.set(topics)
     project.building_groups.set(building_groups)
     _save_photos(project, processed, by)
-    _record(project, from_step=StepCode.COLLECT_NEEDS, by=by, note="", at=at)
+    _record(
+        project, from_step=StepCode.COLLECT_NEEDS, by=drafted_by or by, note="", at=at
+    )
     if submit:
         project_move(project=project, to_step=StepCode.SUBMIT, by=by, at=at)
     return project
@@ -195,9 +210,20 @@ def _refuse_unless_open(project: Project) -> None:
 
 @transaction.atomic
 def project_move(
-    *, project: Project, to_step: int, by, note: str = "", at: datetime | None = None
+    *,
+    project: Project,
+    to_step: int,
+    by,
+    note: str = "",
+    at: datetime | None = None,
+    vote_closes_on: date | None = None,
 ) -> Project:
-    """Move a project one step on. The only code that changes `Project.step`."""
+    """Move a project one step on. The only code that changes `Project.step`.
+
+    Opening the vote (→ 6) needs its closing day. Closing it (→ 7) computes the
+    result by the area's `VoteRule`; before the closing day is over it needs a note
+    saying why it closes early.
+    """
     locked = _locked(project)
     _refuse_unless_open(locked)
     from_step = locked.step
@@ -218,46 +244,101 @@ def project_move(
         raise PermissionDenied(
             _("Only staff of this project's residential area can move it on.")
         )
+    today = timezone.localtime(at or timezone.now()).date()
+    if to_step == StepCode.VOTE:
+        _open_vote(locked, vote_closes_on, today)
     if to_step == StepCode.ANNOUNCE:
+        closes_on = locked.vote_closes_on
+        if closes_on is not None and today <= closes_on and not note.strip():
+            raise ValidationError(
+                _(
+                    "The vote is open until the end of %(day)s. To close it early, "
+                    "write the reason in the note."
+                ),
+                params={"day": _day(closes_on)},
+            )
         _require_vote_passed(locked)
     if to_step == StepCode.SHARE and (
-        locked.beneficiaries is None or locked.satisfaction is None
+        locked.beneficiaries is None or not locked.evaluations.exists()
     ):
         raise ValidationError(
             _(
-                "Record the residents' evaluation (beneficiaries and satisfaction) first."
+                "Record the beneficiaries, and let residents rate the project (at "
+                "least one rating, online or on paper), first."
             )
         )
     locked.step = to_step
     if to_step == StepCode.ANNOUNCE:
         locked.year = timezone.localtime(at or timezone.now()).year
-    locked.save(update_fields=["step", "year", "updated_at"])
+    locked.save(update_fields=["step", "year", "vote_closes_on", "updated_at"])
     _record(locked, from_step=from_step, by=by, note=note, at=at)
     _refresh(project, locked)
+    notices.moved(locked, by=by, step_label=selectors.step_labels()[to_step])
+    if to_step == StepCode.VOTE:
+        notices.vote_opened(locked)
     return project
 
 
+def _day(day: date) -> str:
+    return day.isoformat()
+
+
+def _open_vote(project: Project, closes_on: date | None, today: date) -> None:
+    if closes_on is None:
+        raise ValidationError(
+            _("Give the day the vote closes: residents can vote until its end.")
+        )
+    if closes_on < today:
+        raise ValidationError(
+            _("The vote cannot close before it opens: choose %(day)s or later."),
+            params={"day": _day(today)},
+        )
+    project.vote_closes_on = closes_on
+
+
 def _require_vote_passed(project: Project) -> None:
-    totals = (
-        Project.objects.with_totals()
-        .values("votes_support", "votes_oppose")
-        .get(pk=project.pk)
-    )
-    if totals["votes_support"] <= totals["votes_oppose"]:
+    """The area's `VoteRule` decides; the result is counted here, never typed."""
+    result = selectors.vote_result(project.pk)
+    if result.passed:
+        return
+    params = {
+        "support": result.support,
+        "oppose": result.oppose,
+        "turnout": result.turnout_percent,
+        "cast": result.cast,
+        "electorate": result.electorate,
+        "min_turnout": result.rule.min_turnout_percent,
+        "min_support": result.rule.min_support_percent,
+    }
+    if not result.turnout_ok:
+        raise ValidationError(
+            _(
+                "The vote has not passed: %(cast)d of %(electorate)d verified residents "
+                "voted (%(turnout)s%%), fewer than the %(min_turnout)d%% this area "
+                "requires. Reject it with a reason instead."
+            ),
+            params=params,
+        )
+    if result.rule.min_support_percent == DEFAULT_MIN_SUPPORT:
         raise ValidationError(
             _(
                 "The vote has not passed (%(support)d support, %(oppose)d oppose): "
                 "a project needs more support than opposition. Reject it with a reason instead."
             ),
-            params={
-                "support": totals["votes_support"],
-                "oppose": totals["votes_oppose"],
-            },
+            params=params,
         )
+    raise ValidationError(
+        _(
+            "The vote has not passed (%(support)d support, %(oppose)d oppose): this "
+            "area requires support above %(min_support)d%% of support and oppose "
+            "votes. Reject it with a reason instead."
+        ),
+        params=params,
+    )
 
 
 def _refresh(project: Project, locked: Project) -> None:
-    for field in ("step", "outcome", "year", "updated_at"):
+    for field in ("step", "outcome", "year", "vote_closes_on", "updated_at"):
         setattr(project, field, getattr(locked, field))
 
 
@@ -302,7 +383,8 @@ def project_withdraw(*, project: Project, by, note: str = "") -> Project:
     if not permissions.can_withdraw(by, locked):
         raise PermissionDenied(
             _(
-                "Only the proposer can withdraw a project, and only before it is announced."
+                "Only the proposer can withdraw a project, and only before residents "
+                "vote on it."
             )
         )
     return _close(project, locked, Project.Outcome.WITHDRAWN, by=by, note=note.strip())
@@ -313,6 +395,7 @@ def _close(project, locked, outcome, *, by, note, at=None) -> Project:
     locked.save(update_fields=["outcome", "updated_at"])
     _record(locked, from_step=locked.step, by=by, note=note, at=at)
     _refresh(project, locked)
+    notices.closed(locked, reason=note)
     return project
 
 
@@ -321,8 +404,9 @@ def _close(project, locked, outcome, *, by, note, at=None) -> Project:
 
 @transaction.atomic
 def comment_add(*, project: Project, author, body: str) -> Comment:
-    if not permissions.can_comment(author, project):
-        raise ValidationError(_("Comments are open only during consultation (step 5)."))
+    refusal = permissions.comment_refusal(author, project)
+    if refusal:
+        raise ValidationError(refusal)
     comment = Comment(project=project, author=author, body=body.strip())
     comment.full_clean()
     comment.save()
@@ -346,10 +430,16 @@ def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
 
 
 @transaction.atomic
-def vote_cast(*, project: Project, voter, choice: str) -> Vote:
-    """One vote per verified resident of the area; voting again changes the choice."""
+def vote_cast(
+    *, project: Project, voter, choice: str, at: datetime | None = None
+) -> Vote:
+    """One vote per verified resident of the area; voting again changes the choice.
+
+    Refused after the vote's closing day (`at`: when the vote was cast, for imports).
+    """
     locked = _locked(project)
-    refusal = permissions.vote_refusal(voter, locked)
+    today = timezone.localtime(at or timezone.now()).date()
+    refusal = permissions.vote_refusal(voter, locked, today=today)
     if refusal:
         raise ValidationError(refusal)
     if choice not in Vote.Choice.values:
@@ -364,6 +454,39 @@ def vote_cast(*, project: Project, voter, choice: str) -> Vote:
         vote = Vote.objects.get(project=locked, voter=voter)
         vote.choice = choice
         vote.save(update_fields=["choice", "updated_at"])
+    return vote
+
+
+@transaction.atomic
+def vote_enter_paper(*, project: Project, by, choice: str, ballot_number: str) -> Vote:
+    """Staff enter a paper ballot (线下) while the vote is open; each number once."""
+    locked = _locked(project)
+    if not permissions.can_enter_paper_vote(by, locked):
+        if not permissions.can_manage(by, locked):
+            raise PermissionDenied(
+                _("Only staff of this project's residential area can enter ballots.")
+            )
+        raise ValidationError(
+            permissions.vote_refusal(by, locked)
+            or _("Voting is open only while the project is at step 6 (residents vote).")
+        )
+    if choice not in Vote.Choice.values:
+        raise ValidationError(_("Choose support, oppose or abstain."))
+    number = ballot_number.strip()
+    if not number:
+        raise ValidationError(_("Enter the number printed on the ballot."))
+    vote = Vote(
+        project=locked, choice=choice, paper=True, ballot_number=number, entered_by=by
+    )
+    vote.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            vote.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Ballot %(number)s has already been entered for this project.")
+            % {"number": number}
+        ) from exc
     return vote
 
 
@@ -397,8 +520,16 @@ def parse_amount(value) -> Decimal:
 
 @transaction.atomic
 def contribution_record(
-    *, project: Project, by, contributor: str, amount, contributed_on: date
+    *,
+    project: Project,
+    by,
+    contributor: str,
+    amount,
+    contributed_on: date,
+    kind: str = Contribution.Kind.RESIDENT,
+    anonymous: bool = False,
 ) -> Contribution:
+    """Money that reached the residents' committee (a resident's or a partner's)."""
     locked = _locked(project)
     if not permissions.can_manage(by, locked):
         raise PermissionDenied(
@@ -416,10 +547,163 @@ def contribution_record(
         amount=parse_amount(amount),
         contributed_on=contributed_on,
         recorded_by=by,
+        kind=kind,
+        anonymous=anonymous,
     )
     contribution.full_clean()
     contribution.save()
     return contribution
+
+
+# --- crowdfunding pledges (the portal holds no money) -----------------------------------------
+
+PLEDGE_EXPIRES_AFTER = timedelta(days=14)
+
+
+@transaction.atomic
+def project_set_payment(*, project: Project, by, transfer_reference: str) -> Project:
+    """Staff tell residents how to pay by transfer (cash is always possible)."""
+    locked = _locked(project)
+    if not permissions.can_set_payment(by, locked):
+        raise PermissionDenied(
+            _(
+                "Only staff of this project's residential area can say how to pay, "
+                "until crowdfunding ends."
+            )
+        )
+    locked.transfer_reference = transfer_reference.strip()
+    locked.full_clean()
+    locked.save(update_fields=["transfer_reference", "updated_at"])
+    project.transfer_reference = locked.transfer_reference
+    return project
+
+
+@transaction.atomic
+def pledge_make(*, project: Project, by, amount, anonymous: bool = False) -> Pledge:
+    """A verified resident of the area promises an amount while crowdfunding is open."""
+    locked = _locked(project)
+    refusal = permissions.pledge_refusal(by, locked)
+    if refusal:
+        raise ValidationError(refusal)
+    pledge = Pledge(
+        project=locked, pledger=by, amount=parse_amount(amount), anonymous=anonymous
+    )
+    pledge.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _(
+                "You already have a pledge waiting for confirmation on this project. "
+                "Cancel it first to pledge a different amount."
+            )
+        ) from exc
+    return pledge
+
+
+def _locked_pledge(pledge: Pledge) -> Pledge:
+    return (
+        Pledge.objects.select_for_update().select_related("project").get(pk=pledge.pk)
+    )
+
+
+def _refuse_unless_pending(pledge: Pledge) -> None:
+    if pledge.status != Pledge.Status.PENDING:
+        raise ValidationError(
+            _("This pledge is already %(status)s."),
+            params={"status": pledge.get_status_display()},
+        )
+
+
+@transaction.atomic
+def pledge_confirm(
+    *, pledge: Pledge, by, received_on: date, at: datetime | None = None
+) -> Pledge:
+    """The money arrived: the pledge becomes a recorded contribution (same rules)."""
+    locked = _locked_pledge(pledge)
+    _refuse_unless_pending(locked)
+    if not permissions.can_manage(by, locked.project):
+        raise PermissionDenied(
+            _("Only staff of this project's residential area can confirm pledges.")
+        )
+    contribution = contribution_record(
+        project=locked.project,
+        by=by,
+        contributor=_name_of(locked.pledger),
+        amount=locked.amount,
+        contributed_on=received_on,
+        anonymous=locked.anonymous,
+    )
+    _decide(
+        pledge, locked, Pledge.Status.CONFIRMED, by=by, at=at, contribution=contribution
+    )
+    notices.pledge_decided(locked)
+    return pledge
+
+
+@transaction.atomic
+def pledge_cancel(*, pledge: Pledge, by, reason: str = "") -> Pledge:
+    """Staff (the money never came) or the resident (changed their mind) cancel it."""
+    locked = _locked_pledge(pledge)
+    _refuse_unless_pending(locked)
+    if not permissions.can_cancel_pledge(by, locked):
+        raise PermissionDenied(
+            _("Only the person who pledged and the area's staff can cancel a pledge.")
+        )
+    return _decide(pledge, locked, Pledge.Status.CANCELLED, by=by, reason=reason)
+
+
+def pledges_expire(*, now: datetime | None = None) -> list[int]:
+    """Pledges waiting longer than `PLEDGE_EXPIRES_AFTER` expire. Safe to run twice."""
+    now = now or timezone.now()
+    expired = []
+    stale = Pledge.objects.filter(
+        status=Pledge.Status.PENDING, created_at__lt=now - PLEDGE_EXPIRES_AFTER
+    ).values_list("pk", flat=True)
+    for pk in stale:
+        with transaction.atomic():
+            locked = (
+                Pledge.objects.select_for_update()
+                .select_related("project", "pledger")
+                .get(pk=pk)
+            )
+            if locked.status != Pledge.Status.PENDING:
+                continue  # confirmed or cancelled meanwhile
+            _decide(locked, locked, Pledge.Status.EXPIRED, by=None, at=now)
+            notices.pledge_decided(locked, days=PLEDGE_EXPIRES_AFTER.days)
+        # Until residents have an inbox, the notice is this line in the worker's log.
+        logger.info(
+            "pledge %s expired: user %s, project %s, %s yuan not confirmed in %s days",
+            locked.pk,
+            locked.pledger_id,
+            locked.project_id,
+            locked.amount,
+            PLEDGE_EXPIRES_AFTER.days,
+        )
+        expired.append(locked.pk)
+    return expired
+
+
+def _decide(pledge, locked, status, *, by, at=None, reason="", contribution=None):
+    locked.status = status
+    locked.decided_at = at or timezone.now()
+    locked.decided_by = by
+    locked.reason = reason.strip()
+    locked.contribution = contribution
+    locked.full_clean(validate_constraints=False)
+    locked.save(
+        update_fields=["status", "decided_at", "decided_by", "reason", "contribution"]
+    )
+    for field in ("status", "decided_at", "decided_by", "reason", "contribution"):
+        setattr(pledge, field, getattr(locked, field))
+    return pledge
+
+
+def _name_of(user) -> str:
+    """The name a contribution is recorded under (the person's public name)."""
+    profile = getattr(user, "profile", None)
+    return (str(profile) if profile else user.get_username())[:60]
 
 
 @transaction.atomic
@@ -439,23 +723,209 @@ def progress_post(*, project: Project, by, body: str) -> ProgressUpdate:
 
 
 @transaction.atomic
-def evaluation_record(
-    *, project: Project, by, beneficiaries: int, satisfaction: int
-) -> Project:
+def evaluation_record(*, project: Project, by, beneficiaries: int) -> Project:
+    """Staff's part of the evaluation: how many person-times the project reached.
+
+    Satisfaction is not typed: it is derived from residents' `Evaluation` rows.
+    """
     locked = _locked(project)
-    if not permissions.can_manage(by, locked):
-        raise PermissionDenied(
-            _(
-                "Only staff of this project's residential area can record the evaluation."
+    if not permissions.can_evaluate(by, locked):
+        if not permissions.can_manage(by, locked):
+            raise PermissionDenied(
+                _(
+                    "Only staff of this project's residential area can record the "
+                    "evaluation."
+                )
             )
-        )
-    if not workflow.is_open_for(locked, workflow.Activity.EVALUATE):
         raise ValidationError(
             _("The evaluation is recorded at step 11 (residents evaluate).")
         )
     locked.beneficiaries = beneficiaries
-    locked.satisfaction = satisfaction
     locked.full_clean()
-    locked.save(update_fields=["beneficiaries", "satisfaction", "updated_at"])
-    project.beneficiaries, project.satisfaction = beneficiaries, satisfaction
+    locked.save(update_fields=["beneficiaries", "updated_at"])
+    project.beneficiaries = beneficiaries
+    return project
+
+
+@transaction.atomic
+def evaluation_add(
+    *, project: Project, by, stars: int, comment: str = ""
+) -> Evaluation:
+    """A verified resident of the area rates the project at step 11, once."""
+    locked = _locked(project)
+    refusal = permissions.evaluation_refusal(by, locked)
+    if refusal:
+        raise ValidationError(refusal)
+    evaluation = Evaluation(
+        project=locked, resident=by, stars=stars, comment=comment.strip(), entered_by=by
+    )
+    return _save_evaluation(
+        evaluation,
+        _("You have already rated this project: each resident rates it once."),
+    )
+
+
+@transaction.atomic
+def evaluation_enter_paper(
+    *, project: Project, by, stars: int, form_number: str, comment: str = ""
+) -> Evaluation:
+    """Staff enter a resident's paper form (线下), counted once by its number."""
+    locked = _locked(project)
+    if not permissions.can_manage(by, locked):
+        raise PermissionDenied(
+            _("Only staff of this project's residential area can enter paper forms.")
+        )
+    if not permissions.can_evaluate(by, locked):
+        raise ValidationError(
+            _("The evaluation is recorded at step 11 (residents evaluate).")
+        )
+    number = form_number.strip()
+    if not number:
+        raise ValidationError(_("Enter the number written on the paper form."))
+    evaluation = Evaluation(
+        project=locked,
+        stars=stars,
+        comment=comment.strip(),
+        paper=True,
+        form_number=number,
+        entered_by=by,
+    )
+    return _save_evaluation(
+        evaluation,
+        _("Paper form %(number)s has already been entered for this project.")
+        % {"number": number},
+    )
+
+
+def _save_evaluation(evaluation: Evaluation, duplicate: str) -> Evaluation:
+    evaluation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError as exc:
+        raise ValidationError(duplicate) from exc
+    return evaluation
+
+
+# --- the needs board (step 1, 征集需求) ----------------------------------------------------
+
+
+@transaction.atomic
+def need_post(
+    *, by, title: str, body: str, area, building_group=None, photo=None
+) -> Need:
+    """A resident posts what they need, in their own residential area."""
+    refusal = permissions.need_post_refusal(by)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if area.pk != by.profile.area_id:
+        raise ValidationError(_("Post needs in your own residential area."))
+    if building_group is not None:
+        _check_groups([building_group], area)
+    processed = images.process_upload(photo) if photo else None
+    need = Need(
+        title=title.strip(),
+        body=body.strip(),
+        area=area,
+        building_group=building_group,
+        author=by,
+    )
+    need.full_clean(exclude=["image", "thumbnail"])
+    if processed:
+        images.attach(need, processed)
+    need.save()
+    return need
+
+
+@transaction.atomic
+def need_support(*, need: Need, by) -> NeedSupport:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    refusal = permissions.need_support_refusal(by, need)
+    if refusal:
+        raise ValidationError(refusal)
+    try:
+        with transaction.atomic():
+            return NeedSupport.objects.create(need=need, user=by)
+    except IntegrityError as exc:
+        raise ValidationError(_("You have already said you need this too.")) from exc
+
+
+def _locked_need(need: Need, by) -> Need:
+    locked = Need.objects.select_for_update().get(pk=need.pk)
+    if not permissions.can_manage_need(by, locked):
+        raise PermissionDenied(
+            _("Only staff of this need's residential area can act on it.")
+        )
+    if locked.status != Need.Status.OPEN:
+        raise ValidationError(_("This need is no longer open."))
+    return locked
+
+
+@transaction.atomic
+def need_reply(*, need: Need, by, reply: str) -> Need:
+    locked = _locked_need(need, by)
+    if not reply.strip():
+        raise ValidationError(_("Write the reply."))
+    locked.reply, locked.replied_by = reply.strip(), by
+    locked.full_clean(exclude=["image", "thumbnail"])
+    locked.save(update_fields=["reply", "replied_by"])
+    notices.need_replied(locked)
+    return locked
+
+
+@transaction.atomic
+def need_close(*, need: Need, by, reason: str) -> Need:
+    locked = _locked_need(need, by)
+    if not reason.strip():
+        raise ValidationError(
+            _("Give the reason for closing: the resident will read it.")
+        )
+    locked.status, locked.closed_reason = Need.Status.CLOSED, reason.strip()
+    locked.full_clean(exclude=["image", "thumbnail"])
+    locked.save(update_fields=["status", "closed_reason"])
+    return locked
+
+
+@transaction.atomic
+def need_merge(*, need: Need, into: Need, by) -> Need:
+    """A duplicate joins the need it repeats; its supporters count there too."""
+    locked = _locked_need(need, by)
+    target = Need.objects.select_for_update().get(pk=into.pk)
+    if target.pk == locked.pk or target.area_id != locked.area_id:
+        raise ValidationError(
+            _("A need can only be merged into another need of the same area.")
+        )
+    if target.status != Need.Status.OPEN:
+        raise ValidationError(_("Merge it into a need that is still open."))
+    supporters = {locked.author_id} | set(
+        locked.supports.values_list("user_id", flat=True)
+    )
+    supporters.discard(target.author_id)
+    NeedSupport.objects.bulk_create(
+        [NeedSupport(need=target, user_id=pk) for pk in supporters],
+        ignore_conflicts=True,
+    )
+    locked.status, locked.merged_into = Need.Status.MERGED, target
+    locked.save(update_fields=["status", "merged_into"])
+    return locked
+
+
+@transaction.atomic
+def need_to_proposal(*, need: Need, by, category: str) -> Project:
+    """Staff draft a proposal from a need, for its author to finish and submit."""
+    locked = _locked_need(need, by)
+    project = project_create(
+        by=locked.author,
+        drafted_by=by,
+        need=locked,
+        title=locked.title,
+        summary=locked.body.splitlines()[0][:200],
+        description=locked.body,
+        category=category,
+        area=locked.area,
+        building_groups=[locked.building_group] if locked.building_group else [],
+    )
+    locked.status = Need.Status.PROPOSED
+    locked.save(update_fields=["status"])
+    notices.need_proposed(locked, project)
     return project

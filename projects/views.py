@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,12 +17,13 @@ from nanxi.caching import cache_for_visitors
 from nanxi.forms import parse_id
 from projects import forms, permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
-from projects.models import Comment, Project, StepCode
+from projects.models import Comment, Pledge, Project, StepCode
 
 PAGE_SIZE = 20
 
 
-@cache_for_visitors
+# The search text (q) is not among them: searches are rendered fresh.
+@cache_for_visitors(params=("category", "topic", "area", "stage", "year", "page"))
 def project_list(request):
     queryset = selectors.project_list(request.user)
     filterset = ProjectFilter(request.GET, queryset=queryset)
@@ -68,9 +72,22 @@ def project_detail(request, pk: int):
         ),
         "comment_form": forms.CommentForm(),
         "note_form": forms.NoteForm(),
+        "move_form": forms.MoveForm(auto_id="move-%s"),
+        "vote_result": selectors.vote_result_of(project),
+        "closes_early": can.voting_open and project.vote_closes_on is not None,
         "reason_form": forms.ReasonForm(),
         "contribution_form": forms.ContributionForm(),
-        "evaluation_form": forms.EvaluationForm(),
+        "pledge_form": forms.PledgeForm(),
+        "pledge_days": services.PLEDGE_EXPIRES_AFTER.days,
+        "payment_form": forms.PaymentForm(
+            initial={"transfer_reference": project.transfer_reference}
+        ),
+        "evaluation_form": forms.EvaluationForm(
+            initial={"beneficiaries": project.beneficiaries}
+        ),
+        "rating_form": forms.RatingForm(),
+        "ballot_form": forms.PaperBallotForm(auto_id="ballot-%s"),
+        "paper_form": forms.PaperEvaluationForm(auto_id="paper-%s"),
         "progress_form": forms.ProgressForm(),
     }
     return render(request, "projects/project_detail.html", context)
@@ -206,9 +223,13 @@ def project_move(request, pk):
         request,
         pk,
         lambda p, d: services.project_move(
-            project=p, to_step=to_step, by=request.user, note=d["note"]
+            project=p,
+            to_step=to_step,
+            by=request.user,
+            note=d["note"],
+            vote_closes_on=d["vote_closes_on"],
         ),
-        forms.NoteForm,
+        forms.MoveForm,
         success=_("The project has moved on."),
     )
 
@@ -227,17 +248,31 @@ def project_reject(request, pk):
     )
 
 
-@require_POST
 @login_required
 def project_withdraw(request, pk):
-    return _act(
+    """A page that says what withdrawing means; withdrawing is its form's POST."""
+    project = get_object_or_404(Project.objects.select_related("area"), pk=pk)
+    if not permissions.can_withdraw(request.user, project):
+        raise PermissionDenied(
+            _(
+                "Only the proposer can withdraw a project, and only before residents "
+                "vote on it."
+            )
+        )
+    if request.method == "POST":
+        return _act(
+            request,
+            pk,
+            lambda p, d: services.project_withdraw(
+                project=p, by=request.user, note=d["note"]
+            ),
+            forms.NoteForm,
+            success=_("You have withdrawn the project."),
+        )
+    return render(
         request,
-        pk,
-        lambda p, d: services.project_withdraw(
-            project=p, by=request.user, note=d["note"]
-        ),
-        forms.NoteForm,
-        success=_("You have withdrawn the project."),
+        "projects/project_withdraw.html",
+        {"project": project, "form": forms.NoteForm()},
     )
 
 
@@ -273,6 +308,18 @@ def project_vote(request, pk):
 
 @require_POST
 @login_required
+def project_paper_vote(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.vote_enter_paper(project=p, by=request.user, **d),
+        forms.PaperBallotForm,
+        success=_("The paper ballot has been counted."),
+    )
+
+
+@require_POST
+@login_required
 def project_comment(request, pk):
     return _act(
         request,
@@ -299,6 +346,99 @@ def project_contribution(request, pk):
 
 @require_POST
 @login_required
+def project_pledge(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.pledge_make(project=p, by=request.user, **d),
+        forms.PledgeForm,
+        success=_(
+            "Thank you. Your pledge is recorded: bring the money to the residents' "
+            "committee or transfer it; it counts once they confirm it arrived."
+        ),
+    )
+
+
+@require_POST
+@login_required
+def project_payment(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.project_set_payment(
+            project=p, by=request.user, transfer_reference=d["transfer_reference"]
+        ),
+        forms.PaymentForm,
+        success=_("The payment instructions have been saved."),
+    )
+
+
+@login_required
+def project_pledges(request, pk):
+    """Staff: the pledges of one project, to confirm when the money came, or cancel."""
+    project = get_object_or_404(Project.objects.select_related("area"), pk=pk)
+    if not permissions.can_manage(request.user, project):
+        raise PermissionDenied(
+            _("Only staff of this project's residential area can confirm pledges.")
+        )
+    return render(
+        request,
+        "projects/pledge_list.html",
+        {
+            "project": project,
+            "pledges": selectors.pledges_to_confirm(project),
+            "can_confirm": permissions.can_contribute(request.user, project),
+            "confirm_form": forms.PledgeConfirmForm(
+                initial={"received_on": timezone.localdate()}
+            ),
+            "cancel_form": forms.CancelForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def pledge_confirm(request, pk):
+    pledge = get_object_or_404(Pledge.objects.select_related("project"), pk=pk)
+    form = forms.PledgeConfirmForm(request.POST)
+    back = redirect("projects:pledges", pledge.project_id)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return back
+    try:
+        services.pledge_confirm(
+            pledge=pledge, by=request.user, received_on=form.cleaned_data["received_on"]
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The pledge is confirmed and counts as recorded."))
+    return back
+
+
+@require_POST
+@login_required
+def pledge_cancel(request, pk):
+    pledge = get_object_or_404(Pledge.objects.select_related("project"), pk=pk)
+    form = forms.CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.pledge_cancel(pledge=pledge, by=request.user, reason=reason)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The pledge is cancelled."))
+    if permissions.can_manage(request.user, pledge.project):
+        return redirect("projects:pledges", pledge.project_id)
+    return redirect(pledge.project)
+
+
+@require_POST
+@login_required
 def project_progress(request, pk):
     return _act(
         request,
@@ -318,6 +458,46 @@ def project_evaluation(request, pk):
         lambda p, d: services.evaluation_record(project=p, by=request.user, **d),
         forms.EvaluationForm,
         success=_("The evaluation has been recorded."),
+    )
+
+
+@require_POST
+@login_required
+def project_rate(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.evaluation_add(project=p, by=request.user, **d),
+        forms.RatingForm,
+        success=_("Thank you for rating the project."),
+    )
+
+
+@require_POST
+@login_required
+def project_paper_evaluation(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.evaluation_enter_paper(project=p, by=request.user, **d),
+        forms.PaperEvaluationForm,
+        success=_("The paper form has been entered."),
+    )
+
+
+def project_evaluations(request, pk: int):
+    """Every rating of one project with its words (online and on paper)."""
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).with_satisfaction(), pk=pk
+    )
+    return render(
+        request,
+        "projects/evaluation_list.html",
+        {
+            "project": project,
+            "evaluations": selectors.evaluations_of(project),
+            "can": {"manage": permissions.can_manage(request.user, project)},
+        },
     )
 
 
@@ -353,12 +533,31 @@ def manage(request):
             outcome=Project.Outcome.OPEN, step__gte=StepCode.SUBMIT
         ),
         user,
-    ).order_by("step", "updated_at")
+    )
+    filters = forms.WorkListFilter(request.GET or None)
+    projects = selectors.waiting(projects)
+    if filters.is_valid():
+        if filters.cleaned_data["step"]:
+            projects = projects.filter(step=filters.cleaned_data["step"])
+        if filters.cleaned_data["waiting"]:
+            days = int(filters.cleaned_data["waiting"])
+            projects = projects.filter(
+                waiting_since__lte=timezone.now() - timedelta(days=days)
+            )
+    # Longest waiting first: what has been left alone the longest needs a look.
+    page = Paginator(projects.order_by("waiting_since", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "projects/project_manage.html",
         {
-            "projects": projects,
+            "projects": page,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": filters if filters.is_bound else forms.WorkListFilter(),
             "labels": selectors.step_labels(),
             "unverified": street_selectors.unverified_residents(user).count(),
         },

@@ -54,10 +54,12 @@ class Activity(StrEnum):
 # The steps at which each activity is open (always only while the project is open).
 OPEN_AT: dict[Activity, frozenset[int]] = {
     Activity.EDIT: frozenset({StepCode.DRAFT, StepCode.SUBMIT}),
-    # Before the project is announced (step 7) its proposer may take it back.
-    Activity.WITHDRAW: frozenset(range(StepCode.COLLECT_NEEDS, StepCode.ANNOUNCE)),
+    # Until the vote opens (step 6) its proposer may take it back; not while
+    # residents are voting on it, nor once it is announced.
+    Activity.WITHDRAW: frozenset(range(StepCode.COLLECT_NEEDS, StepCode.VOTE)),
     Activity.REJECT: frozenset(range(StepCode.SUBMIT, StepCode.SHARE + 1)),
-    Activity.COMMENT: frozenset({StepCode.CONSULT}),
+    # Deliberation: from acceptance until the vote closes; read-only afterwards.
+    Activity.COMMENT: frozenset({StepCode.ACCEPT, StepCode.CONSULT, StepCode.VOTE}),
     Activity.VOTE: frozenset({StepCode.VOTE}),
     Activity.CONTRIBUTE: frozenset({StepCode.CROWDFUND, StepCode.CARRY_OUT}),
     Activity.PROGRESS: frozenset({StepCode.CARRY_OUT}),

@@ -60,10 +60,10 @@ def report_request(*, year: int, by) -> tuple[AnnualReport, bool]:
         raise PermissionDenied(_("Only the street office may request a report."))
     report, started = _queue(year=year, by=by)
     if started:
+        from nanxi.queue import enqueue_on_commit
         from reports.tasks import build_annual_report
 
-        report_id = report.pk
-        transaction.on_commit(lambda: build_annual_report.delay(report_id))
+        enqueue_on_commit(build_annual_report, report_id=report.pk)
     return report, started
 
 

@@ -5,8 +5,9 @@ from django.utils import timezone, translation
 from reports import services
 
 # Longer than the longest report (the budget is 5 s), shorter than the broker's
-# visibility timeout (Redis: one hour by default), so a report whose worker was
-# killed is delivered again (acks_late) and finished by another worker.
+# visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS, 20 minutes), so a
+# report whose worker was killed is delivered again (acks_late) and finished by
+# another worker.
 TIME_LIMIT = 15 * 60
 
 

@@ -18,7 +18,7 @@ from reports.models import AnnualReport
 REFRESH_SECONDS = 5
 
 
-@cache_for_visitors
+@cache_for_visitors(params=("year",))
 def home(request):
     all_years = selectors.headlines()
     complete, to_date, years = selectors.home_years(all_years)

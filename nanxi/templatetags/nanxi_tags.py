@@ -1,6 +1,8 @@
 from django import template
 from django.urls import translate_url
 
+from nanxi import models
+
 register = template.Library()
 
 
@@ -8,3 +10,10 @@ register = template.Library()
 def in_language(context, code: str) -> str:
     """The address of this same page in another language (query string kept)."""
     return translate_url(context["request"].get_full_path(), code)
+
+
+@register.filter
+def public_name(user) -> str:
+    """How a person is shown to others (nanxi.models.public_name): never their
+    e-mail, phone or username. Load ``…__profile__area`` with the rows."""
+    return models.public_name(user)

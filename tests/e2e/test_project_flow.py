@@ -1,6 +1,8 @@
 import os
+from datetime import timedelta
 
 import pytest
+from django.utils.timezone import localdate
 from PIL import Image
 
 from nanxi import roles
@@ -53,7 +55,11 @@ def test_proposal_to_evaluation_in_the_browser(
     office.goto(url)
     click_move(office, "受理审核")
     click_move(office, "开始民主协商")
+    # Opening the vote takes its closing day.
+    closes = (localdate() + timedelta(days=7)).isoformat()
+    office.fill("#move-vote_closes_on", closes)
     click_move(office, "开始居民表决")
+    assert closes in office.locator("#vote-deadline").inner_text()
 
     # Two verified residents vote.
     for voter in voters:
@@ -68,6 +74,9 @@ def test_proposal_to_evaluation_in_the_browser(
 
     # Staff move it on, record a contribution and the evaluation.
     office.goto(url)
+    assert "3" in office.locator("#turnout").inner_text()  # verified: 1 + 2 voters
+    # Closing before the closing day is over takes a reason.
+    office.fill("#move-note", "全楼居民都已投票")
     click_move(office, "结束表决并立项公示")
     click_move(office, "开始众筹筹资")
     office.fill("#id_contributor", "国际集团")
@@ -76,12 +85,37 @@ def test_proposal_to_evaluation_in_the_browser(
     office.get_by_role("button", name="登记").click()
     office.wait_for_load_state()
     assert Contribution.objects.get(project=project).amount == 1500
+    # A resident pledges online; staff confirm when the money came.
+    backer = new_page()
+    log_in(backer, live_server, voters[1].email, PASSWORD)
+    backer.goto(url)
+    backer.locator("#pledge input[name=amount]").fill("50")
+    backer.locator("#pledge").get_by_role("button").click()
+    backer.wait_for_load_state()
+    assert backer.locator("#my-pledge").count() == 1
+    office.goto(f"{url}pledges/")
+    office.locator("#pledges form[action$='/confirm/'] button").click()
+    office.wait_for_load_state()
+    assert Contribution.objects.filter(project=project).count() == 2
+    office.goto(url)
     click_move(office, "开始组织实施")
     click_move(office, "成果验收")
     click_move(office, "开始居民评议")
     office.fill("#id_beneficiaries", "320")
-    office.fill("#id_satisfaction", "98")
     office.get_by_role("button", name="登记").click()
+    office.wait_for_load_state()
+    # One resident rates online, one form comes in on paper: satisfaction is derived.
+    rater = new_page()
+    log_in(rater, live_server, voters[0].email, PASSWORD)
+    rater.goto(url)
+    rater.check("#rate input[name=stars][value='4']")
+    rater.locator("#rate").get_by_role("button").click()
+    rater.wait_for_load_state()
+    assert rater.locator("#my-rating").count() == 1
+    office.goto(url)
+    office.fill("#paper-form_number", "华业-001")
+    office.check("input[name=stars][value='5']")
+    office.locator("form[action$='/paper_evaluation/'] button").click()
     office.wait_for_load_state()
     click_move(office, "总结推广")
     office.get_by_role("button", name="结项").click()
@@ -94,8 +128,15 @@ def test_proposal_to_evaluation_in_the_browser(
     assert timeline.count() == 12  # drafted, submitted, 4…12, completed
     assert "已完成" in public.locator("#current-step").inner_text()
     assert "赞成 2" in public.locator("#vote-totals").inner_text()
-    assert "1,500.00" in public.locator("#raised").inner_text()
+    assert "1,550.00" in public.locator("#raised").inner_text()
     assert "320" in public.locator("#evaluation").inner_text()
+    assert public.locator("#satisfaction").inner_text() == "90%"  # 4.5 ★ of 5
+    # The proposer was told of every step, and the backer of the confirmed pledge.
+    resident.goto(f"{live_server.url}/notifications/")
+    assert resident.locator("#notifications li").count() >= 9
+    assert resident.locator("#notifications-link .badge").count() == 1
+    backer.goto(f"{live_server.url}/notifications/")
+    assert "50.00" in backer.locator("#notifications").inner_text()
     if os.environ.get("SCREENSHOT_DIR"):
         public.screenshot(
             path=os.path.join(os.environ["SCREENSHOT_DIR"], "project.png"),

@@ -13,11 +13,13 @@ User = get_user_model()
 STRONG = "Nanxi-garden-2020!"
 
 
-def signup(client, email="new@example.com", password=STRONG, password2=None):
-    return client.post(
-        "/accounts/signup/",
-        {"email": email, "password1": password, "password2": password2 or password},
-    )
+def signup(
+    client, email="new@example.com", password=STRONG, password2=None, consent=True
+):
+    data = {"email": email, "password1": password, "password2": password2 or password}
+    if consent:
+        data["privacy_consent"] = "on"
+    return client.post("/accounts/signup/", data)
 
 
 def confirmation_link(message) -> str:
@@ -161,6 +163,7 @@ def test_forged_csrf_token_is_refused_and_creates_nothing(db):
             "email": "forger@example.com",
             "password1": STRONG,
             "password2": STRONG,
+            "privacy_consent": "on",
             "csrfmiddlewaretoken": "forged" * 8,
         },
     )

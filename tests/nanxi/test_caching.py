@@ -37,3 +37,52 @@ def test_logged_in_people_always_get_a_fresh_page(client, area, caching):
     client.force_login(make_user(roles.RESIDENT, area=area))
     make_project(area=area, title="新的")
     assert "新的" in client.get("/projects/").content.decode()
+
+
+class RecordingCache:
+    """The real cache, remembering which keys were stored."""
+
+    def __init__(self, real):
+        self.real = real
+        self.stored = set()
+
+    def get(self, key, default=None):
+        return self.real.get(key, default)
+
+    def set(self, key, value, timeout):
+        self.stored.add(key)
+        return self.real.set(key, value, timeout)
+
+
+def test_junk_query_strings_make_no_entries_of_their_own(
+    client, area, caching, monkeypatch
+):
+    from nanxi import caching as page_cache
+
+    recording = RecordingCache(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", recording)
+    make_project(area=area)
+    for n in range(300):
+        assert client.get(f"/projects/?utm_source=wx{n}&junk={n}").status_code == 200
+    for n in range(20):
+        client.get(f"/buildings/?x{n}=1")
+        client.get(f"/?fbclid={n}")
+    assert recording.stored == set()
+    # the declared filters, in any order, share one entry per distinct filter
+    client.get("/projects/?category=team&page=1")
+    client.get("/projects/?page=1&category=team")
+    client.get("/projects/")
+    client.get("/projects/")
+    assert len(recording.stored) == 2
+
+
+def test_a_search_or_an_overlong_value_is_rendered_not_stored(
+    client, area, caching, monkeypatch
+):
+    from nanxi import caching as page_cache
+
+    recording = RecordingCache(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", recording)
+    client.get("/projects/?q=楼道")
+    client.get("/projects/?category=" + "x" * 200)
+    assert recording.stored == set()

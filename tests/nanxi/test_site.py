@@ -50,7 +50,7 @@ def test_pages_have_no_inline_scripts(db, client):
 
 def test_admin_login_is_throttled_after_repeated_failures(db, client, settings):
     staff = UserFactory(is_staff=True)
-    for _ in range(settings.ADMIN_LOGIN_ATTEMPTS):
+    for _ in range(settings.LOGIN_ACCOUNT_ATTEMPTS):
         response = client.post(
             "/admin/login/", {"username": staff.username, "password": "guess"}
         )
@@ -97,7 +97,8 @@ def test_database_url_is_parsed():
         "5433",
         "nanxi",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    # connect_timeout: PostgreSQL down means the maintenance page in seconds.
+    assert db["OPTIONS"] == {"sslmode": "require", "connect_timeout": "5"}
 
 
 def test_database_url_of_another_kind_is_refused():

@@ -100,6 +100,7 @@ def test_signup_mail_goes_through_broker_and_worker(
                 "email": "queued@example.com",
                 "password1": "Nanxi-garden-2020!",
                 "password2": "Nanxi-garden-2020!",
+                "privacy_consent": "on",
             },
         )
     assert response.status_code == 302

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from nanxi import roles
 from projects import services
 from projects.models import Project, StepCode
@@ -34,8 +36,21 @@ def make_project(
         if project.step == StepCode.VOTE:
             services.vote_cast(project=project, voter=proposer, choice="support")
         if project.step == StepCode.EVALUATE:
-            services.evaluation_record(
-                project=project, by=staff, beneficiaries=120, satisfaction=95
+            services.evaluation_record(project=project, by=staff, beneficiaries=120)
+            services.evaluation_enter_paper(
+                project=project, by=staff, stars=5, form_number="001"
             )
-        services.project_move(project=project, to_step=project.step + 1, by=staff)
+        services.project_move(
+            project=project, to_step=project.step + 1, by=staff, **move_extras(project)
+        )
     return project
+
+
+def move_extras(project: Project) -> dict:
+    """What the next move needs beyond the step: the vote's closing day, or a note
+    for closing the vote before that day is over (tests move on at once)."""
+    if project.step == StepCode.CONSULT:
+        return {"vote_closes_on": timezone.localdate()}
+    if project.step == StepCode.VOTE:
+        return {"note": "表决提前结束"}
+    return {}

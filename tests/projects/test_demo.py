@@ -29,3 +29,19 @@ def test_demo_twice_changes_nothing(db):
     before = (Project.objects.count(), StepChange.objects.count())
     call_command("demo", stdout=io.StringIO())
     assert (Project.objects.count(), StepChange.objects.count()) == before
+
+
+def test_demo_has_the_residents_loop(db):
+    from nanxi.models import Notification
+    from projects.models import Evaluation, Need, Pledge
+
+    call_command("demo", stdout=io.StringIO())
+    voting = Project.objects.get(year=None, step=6)
+    assert voting.vote_closes_on is not None  # an open vote with a deadline
+    assert Pledge.objects.filter(status="pending").exists()
+    assert Evaluation.objects.filter(paper=True).exists()
+    assert Evaluation.objects.filter(paper=False).exists()
+    assert Need.objects.with_support().filter(supporters__gte=1).exists()
+    # 2020's moves are read history; only the few notices of now are news.
+    assert 0 < Notification.objects.filter(read_at=None).count() < 20
+    assert not Notification.objects.filter(read_at__isnull=False, emailed_at=None)

@@ -3,15 +3,16 @@
 Every refused action leaves the project and everything hanging on it unchanged.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.timezone import localdate
 
 from nanxi import roles
 from projects import permissions, services
-from projects.models import Comment, Project, StepCode
+from projects.models import Comment, Pledge, Project, StepCode
 from tests.factories import make_user
 from tests.projects.helpers import make_project, proposal
 
@@ -57,6 +58,8 @@ def snapshot(project: Project) -> tuple:
         list(project.comments.values_list("pk", "hidden_at")),
         list(project.contributions.values_list("pk", "amount")),
         list(project.progress_updates.values_list("pk")),
+        list(project.pledges.values_list("pk", "status", "contribution")),
+        list(project.evaluations.values_list("pk", "stars")),
     )
 
 
@@ -78,10 +81,19 @@ ACTIONS = {
         STAFF,
         lambda p, by, _: services.project_move(project=p, to_step=4, by=by),
     ),
+    "open_vote": (
+        StepCode.CONSULT,
+        STAFF,
+        lambda p, by, _: services.project_move(
+            project=p, to_step=6, by=by, vote_closes_on=localdate() + timedelta(7)
+        ),
+    ),
     "announce": (
         StepCode.VOTE,
         STAFF,
-        lambda p, by, _: services.project_move(project=p, to_step=7, by=by),
+        lambda p, by, _: services.project_move(
+            project=p, to_step=7, by=by, note="提前结束：全楼已投票"
+        ),
     ),
     "reject": (
         StepCode.CONSULT,
@@ -112,8 +124,19 @@ ACTIONS = {
             project=p, by=by, title="更正", summary="更正", description="更正"
         ),
     ),
+    # Deliberation is open from acceptance (4) until the vote closes (6).
+    "comment_on_accept": (
+        StepCode.ACCEPT,
+        LOGGED_IN,
+        lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
+    ),
     "comment": (
         StepCode.CONSULT,
+        LOGGED_IN,
+        lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
+    ),
+    "comment_while_voting": (
+        StepCode.VOTE,
         LOGGED_IN,
         lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
     ),
@@ -140,6 +163,44 @@ ACTIONS = {
             contributed_on=date(2020, 6, 1),
         ),
     ),
+    "paper_vote": (
+        StepCode.VOTE,
+        STAFF,
+        lambda p, by, _: services.vote_enter_paper(
+            project=p, by=by, choice="support", ballot_number="0042"
+        ),
+    ),
+    "pledge": (
+        StepCode.CROWDFUND,
+        {"proposer", "neighbour"},
+        lambda p, by, _: services.pledge_make(project=p, by=by, amount="50"),
+    ),
+    "pledge_while_carrying_out": (
+        StepCode.CARRY_OUT,
+        {"proposer", "neighbour"},
+        lambda p, by, _: services.pledge_make(project=p, by=by, amount="50"),
+    ),
+    "confirm_pledge": (
+        StepCode.CROWDFUND,
+        STAFF,
+        lambda p, by, _: services.pledge_confirm(
+            pledge=Pledge.objects.get(project=p), by=by, received_on=date(2020, 6, 1)
+        ),
+    ),
+    "cancel_pledge": (
+        StepCode.CROWDFUND,
+        STAFF | {"neighbour"},  # the neighbour made it
+        lambda p, by, _: services.pledge_cancel(
+            pledge=Pledge.objects.get(project=p), by=by
+        ),
+    ),
+    "set_payment": (
+        StepCode.ANNOUNCE,
+        STAFF,
+        lambda p, by, _: services.project_set_payment(
+            project=p, by=by, transfer_reference="工商银行 尾号1234 备注项目名"
+        ),
+    ),
     "progress": (
         StepCode.CARRY_OUT,
         STAFF | {"proposer"},
@@ -149,7 +210,21 @@ ACTIONS = {
         StepCode.EVALUATE,
         STAFF,
         lambda p, by, _: services.evaluation_record(
-            project=p, by=by, beneficiaries=300, satisfaction=90
+            project=p, by=by, beneficiaries=300
+        ),
+    ),
+    "rate": (
+        StepCode.EVALUATE,
+        {"proposer", "neighbour"},
+        lambda p, by, _: services.evaluation_add(
+            project=p, by=by, stars=4, comment="很好"
+        ),
+    ),
+    "enter_paper_form": (
+        StepCode.EVALUATE,
+        STAFF,
+        lambda p, by, _: services.evaluation_enter_paper(
+            project=p, by=by, stars=3, form_number="A-17"
         ),
     ),
 }
@@ -164,6 +239,8 @@ def project_for(action: str, area, people, area_staff) -> Project:
         services.vote_cast(project=project, voter=people["neighbour"], choice="support")
     if action == "hide":
         _comment(project, people)
+    if action in ("confirm_pledge", "cancel_pledge"):
+        services.pledge_make(project=project, by=people["neighbour"], amount="80")
     return project
 
 
@@ -188,16 +265,31 @@ CLOSED = [
     ("accept", StepCode.DRAFT, "area_staff"),
     ("reject", StepCode.DRAFT, "area_staff"),
     ("withdraw", StepCode.ANNOUNCE, "proposer"),
+    # Not while residents vote on it.
+    ("withdraw", StepCode.VOTE, "proposer"),
+    ("open_vote", StepCode.ACCEPT, "area_staff"),
     ("finish", StepCode.EVALUATE, "area_staff"),
     ("edit", StepCode.ACCEPT, "proposer"),
-    ("comment", StepCode.VOTE, "neighbour"),
-    ("comment", StepCode.ACCEPT, "neighbour"),
+    # Deliberation is open at steps 4–6: before, the proposal is not accepted yet;
+    # after, the comments are read-only.
+    ("comment", StepCode.SUBMIT, "neighbour"),
+    ("comment", StepCode.ANNOUNCE, "neighbour"),
+    ("comment", StepCode.CROWDFUND, "area_staff"),
     ("vote", StepCode.CONSULT, "neighbour"),
     ("vote", StepCode.ANNOUNCE, "neighbour"),
     ("contribute", StepCode.ANNOUNCE, "area_staff"),
     ("contribute", StepCode.ACCEPT_RESULTS, "area_staff"),
+    ("paper_vote", StepCode.CONSULT, "area_staff"),
+    ("paper_vote", StepCode.ANNOUNCE, "area_staff"),
+    ("pledge", StepCode.ANNOUNCE, "neighbour"),
+    ("pledge", StepCode.ACCEPT_RESULTS, "neighbour"),
+    ("set_payment", StepCode.ACCEPT_RESULTS, "area_staff"),
     ("progress", StepCode.CROWDFUND, "proposer"),
     ("evaluate", StepCode.ACCEPT_RESULTS, "area_staff"),
+    ("rate", StepCode.ACCEPT_RESULTS, "neighbour"),
+    ("rate", StepCode.SHARE, "neighbour"),
+    ("enter_paper_form", StepCode.ACCEPT_RESULTS, "area_staff"),
+    ("enter_paper_form", StepCode.SHARE, "area_staff"),
 ]
 
 
@@ -226,6 +318,24 @@ def test_nothing_moves_once_a_project_is_closed(area, area_staff, people, action
     with pytest.raises(ValidationError):
         act(project, area_staff if action != "comment" else people["neighbour"], people)
     assert snapshot(project) == before
+
+
+def test_pledge_cannot_be_confirmed_once_crowdfunding_is_over(area, area_staff, people):
+    project = make_project(
+        area=area,
+        proposer=people["proposer"],
+        staff=area_staff,
+        step=StepCode.CARRY_OUT,
+    )
+    pledge = services.pledge_make(project=project, by=people["neighbour"], amount="80")
+    services.project_move(project=project, to_step=10, by=area_staff)
+    before = snapshot(project)
+    with pytest.raises(ValidationError):
+        services.pledge_confirm(pledge=pledge, by=area_staff, received_on=localdate())
+    assert snapshot(project) == before
+    # It can still be cancelled (or it expires).
+    services.pledge_cancel(pledge=pledge, by=area_staff, reason="未收到")
+    assert Pledge.objects.get(pk=pledge.pk).status == Pledge.Status.CANCELLED
 
 
 # --- what the page offers is what the services allow ----------------------------------------

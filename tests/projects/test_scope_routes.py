@@ -8,7 +8,8 @@ import pytest
 
 from buildings.models import BuildingGroup
 from nanxi import roles
-from projects.models import Comment, StepCode
+from projects import services
+from projects.models import Comment, Pledge, StepCode
 from tests.factories import make_user
 from tests.projects.helpers import make_project
 from tests.projects.test_permissions import snapshot
@@ -41,9 +42,17 @@ ROUTES = [
     (
         "contribution",
         StepCode.CROWDFUND,
-        {"contributor": "某人", "amount": "100", "contributed_on": "2020-06-01"},
+        {
+            "contributor": "某人",
+            "kind": "resident",
+            "amount": "100",
+            "contributed_on": "2020-06-01",
+        },
     ),
-    ("evaluation", StepCode.EVALUATE, {"beneficiaries": 99, "satisfaction": 99}),
+    ("payment", StepCode.ANNOUNCE, {"transfer_reference": "越权账户"}),
+    ("paper_vote", StepCode.VOTE, {"ballot_number": "1", "choice": "support"}),
+    ("evaluation", StepCode.EVALUATE, {"beneficiaries": 99}),
+    ("paper_evaluation", StepCode.EVALUATE, {"stars": 5, "form_number": "越权-1"}),
     ("progress", StepCode.CARRY_OUT, {"body": "越权"}),
 ]
 
@@ -121,3 +130,20 @@ def test_admin_text_correction_of_another_area_is_refused(
         {"title": "改", "summary": "改", "description": "改"},
     )
     assert snapshot(theirs) == before
+
+
+def test_staff_cannot_see_or_confirm_another_areas_pledges(
+    client, huaye_staff, other_area
+):
+    project = weihai_project(other_area, StepCode.CROWDFUND)
+    neighbour = make_user(roles.RESIDENT, area=other_area, verified=True)
+    pledge = services.pledge_make(project=project, by=neighbour, amount="50")
+    before = snapshot(project)
+    assert client.get(f"/projects/{project.pk}/pledges/").status_code == 403
+    for action in ("confirm", "cancel"):
+        response = client.post(
+            f"/projects/pledges/{pledge.pk}/{action}/", {"received_on": "2020-06-01"}
+        )
+        assert response.status_code == 403
+    assert snapshot(project) == before
+    assert Pledge.objects.get(pk=pledge.pk).status == Pledge.Status.PENDING

@@ -86,7 +86,7 @@ def test_announce_needs_more_support_than_opposition(area, area_staff):
     voter = make_user(roles.RESIDENT, area=area, verified=True)
     services.vote_cast(project=project, voter=voter, choice="oppose")
     with pytest.raises(ValidationError) as refused:
-        services.project_move(project=project, to_step=7, by=area_staff)
+        services.project_move(project=project, to_step=7, by=area_staff, note="提前")
     assert refused.value.messages == [
         "表决未通过（赞成 0 票，反对 1 票）：赞成票须多于反对票。请填写理由，作不通过处理。"
     ]
@@ -111,19 +111,18 @@ def test_reject_needs_a_reason_and_closes_the_project(area, area_staff):
         services.project_move(project=project, to_step=6, by=area_staff)
 
 
-def test_proposer_can_withdraw_before_announcement_only(area, resident, area_staff):
+def test_proposer_can_withdraw_until_the_vote_opens_only(area, resident, area_staff):
     early = make_project(
-        area=area, proposer=resident, staff=area_staff, step=StepCode.VOTE
+        area=area, proposer=resident, staff=area_staff, step=StepCode.CONSULT
     )
     services.project_withdraw(project=early, by=resident)
     assert Project.objects.get(pk=early.pk).outcome == "withdrawn"
 
-    late = make_project(
-        area=area, proposer=resident, staff=area_staff, step=StepCode.ANNOUNCE
-    )
-    with pytest.raises(PermissionDenied):
-        services.project_withdraw(project=late, by=resident)
-    assert Project.objects.get(pk=late.pk).outcome == "open"
+    for step in (StepCode.VOTE, StepCode.ANNOUNCE):
+        late = make_project(area=area, proposer=resident, staff=area_staff, step=step)
+        with pytest.raises(PermissionDenied):
+            services.project_withdraw(project=late, by=resident)
+        assert Project.objects.get(pk=late.pk).outcome == "open"
 
 
 def test_someone_else_cannot_withdraw(area, resident):
@@ -191,10 +190,10 @@ def test_database_refuses_a_second_vote_row(area, area_staff, resident):
 
 
 def test_comments_only_during_consultation(area, area_staff, resident):
-    project = make_project(area=area, staff=area_staff, step=StepCode.ACCEPT)
+    project = make_project(area=area, staff=area_staff, step=StepCode.SUBMIT)
     with pytest.raises(ValidationError):
         services.comment_add(project=project, author=resident, body="我支持")
-    services.project_move(project=project, to_step=5, by=area_staff)
+    services.project_move(project=project, to_step=4, by=area_staff)
     comment = services.comment_add(project=project, author=resident, body="  我支持  ")
     assert comment.body == "我支持"
 
@@ -319,10 +318,8 @@ def test_database_refuses_a_negative_contribution(area, area_staff):
 def test_evaluation_ranges(area, area_staff):
     project = make_project(area=area, staff=area_staff, step=StepCode.EVALUATE)
     with pytest.raises(ValidationError):
-        services.evaluation_record(
-            project=project, by=area_staff, beneficiaries=10, satisfaction=101
-        )
-    assert Project.objects.get(pk=project.pk).satisfaction is None
+        services.evaluation_record(project=project, by=area_staff, beneficiaries=-1)
+    assert Project.objects.get(pk=project.pk).beneficiaries is None
 
 
 def test_progress_only_while_carrying_out(area, area_staff, resident):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -357,6 +357,7 @@ def crowded(area, area_staff, resident):
             contributed_on=date(2020, 5, 1),
         )
         services.progress_post(project=busy, by=area_staff, body=f"进展{n}")
+        services.pledge_make(project=busy, by=voter, amount="5", anonymous=n % 2 == 0)
     for _ in range(4):
         item = ProjectPhoto(project=busy, uploaded_by=area_staff)
         images.attach(item, images.process_upload(photo()))
@@ -427,3 +428,35 @@ def test_proposal_with_impossible_ids_is_refused_not_a_500(
 def test_lists_survive_impossible_filters(client, db, query):
     assert client.get(f"/projects/?{query}").status_code == 200
     assert client.get(f"/buildings/?{query}").status_code == 200
+
+
+# --- the work list: paginated, filtered by step and waiting time ---------------------------------
+
+
+def test_work_list_filters_by_step_and_waiting_time(client, area, area_staff):
+    from django.utils import timezone as tz
+
+    from projects.models import StepChange
+
+    stale = make_project(area=area, staff=area_staff, title="放了很久")
+    fresh = make_project(
+        area=area, staff=area_staff, step=StepCode.CONSULT, title="刚推进"
+    )
+    StepChange.objects.filter(project=stale).update(
+        created_at=tz.now() - timedelta(days=40)
+    )
+    client.force_login(area_staff)
+    body = client.get("/projects/manage/?waiting=30").content.decode()
+    assert stale.title in body and fresh.title not in body
+    body = client.get("/projects/manage/?step=5").content.decode()
+    assert fresh.title in body and stale.title not in body
+    body = client.get("/projects/manage/").content.decode()
+    assert body.index(stale.title) < body.index(fresh.title)  # longest waiting first
+    assert client.get("/projects/manage/?step=x&waiting=9").status_code == 200
+
+
+def test_work_list_paginates_by_twenty(client, crowded, area_staff):
+    client.force_login(area_staff)
+    response = client.get("/projects/manage/")
+    assert len(response.context["page"]) == 20
+    assert len(client.get("/projects/manage/?page=2").context["page"]) == 5

@@ -1,0 +1,161 @@
+"""What residents are told about projects: the texts and who gets them.
+
+Called from `projects.services` inside their transactions; nanxi's notification
+service stores the notices and e-mails those who chose e-mail, after commit.
+"""
+
+from hashlib import sha256
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nanxi import notifications
+from nanxi.models import Profile
+
+MY_PROPOSAL = "projects.my_proposal"
+VOTE_OPENED = "projects.vote_opened"
+MY_PLEDGE = "projects.my_pledge"
+MY_NEED = "projects.my_need"
+
+
+def register() -> None:
+    notifications.register_kind(
+        MY_PROPOSAL,
+        gettext_lazy("My proposals: accepted, moved on, rejected, completed"),
+        email_by_default=True,
+    )
+    notifications.register_kind(
+        VOTE_OPENED, gettext_lazy("A vote opens in my residential area")
+    )
+    notifications.register_kind(
+        MY_PLEDGE,
+        gettext_lazy("My crowdfunding pledges: confirmed or expired"),
+        email_by_default=True,
+    )
+    notifications.register_kind(
+        MY_NEED,
+        gettext_lazy("Needs I posted or supported: a reply, or a proposal made"),
+    )
+
+
+def moved(project, *, by, step_label: str) -> None:
+    if by.pk == project.proposer_id:
+        return  # the proposer submitted it themselves
+    if project.step == 4:
+        text = _(
+            "Your proposal “%(title)s” has been accepted by the residents' committee."
+        ) % {"title": project.title}
+    else:
+        text = _(
+            "Your proposal “%(title)s” has moved on to step %(step)d: %(label)s."
+        ) % {
+            "title": project.title,
+            "step": project.step,
+            "label": step_label,
+        }
+    notifications.notify(
+        recipients=[project.proposer],
+        kind=MY_PROPOSAL,
+        text=text,
+        link=project.get_absolute_url(),
+        key=f"project:{project.pk}:step:{project.step}",
+    )
+
+
+def vote_opened(project) -> None:
+    voters = (
+        Profile.objects.filter(area_id=project.area_id, verified_at__isnull=False)
+        .select_related("user")
+        .only("user")
+    )
+    notifications.notify(
+        recipients=[p.user for p in voters],
+        kind=VOTE_OPENED,
+        text=_(
+            "A vote has opened in your residential area on “%(title)s”. "
+            "You can vote until the end of %(day)s."
+        )
+        % {"title": project.title, "day": project.vote_closes_on.isoformat()},
+        link=project.get_absolute_url(),
+        key=f"project:{project.pk}:vote-opened",
+    )
+
+
+def closed(project, *, reason: str = "") -> None:
+    if project.outcome == project.Outcome.REJECTED:
+        text = _(
+            "Your proposal “%(title)s” was not accepted. The reason: %(reason)s"
+        ) % {
+            "title": project.title,
+            "reason": reason,
+        }
+    elif project.outcome == project.Outcome.DONE:
+        text = _(
+            "Your project “%(title)s” is completed. Thank you for starting it!"
+        ) % {"title": project.title}
+    else:
+        return  # withdrawn: the proposer did it themselves
+    notifications.notify(
+        recipients=[project.proposer],
+        kind=MY_PROPOSAL,
+        text=text,
+        link=project.get_absolute_url(),
+        key=f"project:{project.pk}:outcome:{project.outcome}",
+    )
+
+
+def pledge_decided(pledge, *, days: int = 0) -> None:
+    params = {"amount": pledge.amount, "title": pledge.project.title, "days": days}
+    if pledge.status == pledge.Status.CONFIRMED:
+        text = _(
+            "The residents' committee received your pledge of ¥%(amount)s to "
+            "“%(title)s”. Thank you!"
+        )
+    elif pledge.status == pledge.Status.EXPIRED:
+        text = _(
+            "Your pledge of ¥%(amount)s to “%(title)s” has expired: the residents' "
+            "committee did not confirm the money within %(days)d days."
+        )
+    else:
+        return
+    notifications.notify(
+        recipients=[pledge.pledger],
+        kind=MY_PLEDGE,
+        text=text % params,
+        link=pledge.project.get_absolute_url(),
+        key=f"pledge:{pledge.pk}:{pledge.status}",
+    )
+
+
+def need_replied(need) -> None:
+    notifications.notify(
+        recipients=[need.author],
+        kind=MY_NEED,
+        text=_("The residents' committee replied to your need “%(title)s”.")
+        % {"title": need.title},
+        link=need.get_absolute_url(),
+        key=f"need:{need.pk}:reply:{sha256(need.reply.encode()).hexdigest()[:16]}",
+    )
+
+
+def need_proposed(need, project) -> None:
+    notifications.notify(
+        recipients=[need.author],
+        kind=MY_NEED,
+        text=_(
+            "The residents' committee drafted a proposal from your need “%(title)s”. "
+            "Finish it and submit it when it is ready."
+        )
+        % {"title": need.title},
+        link=project.get_absolute_url(),
+        key=f"need:{need.pk}:proposed",
+    )
+    # A draft is the author's until submitted: supporters follow it from the need.
+    notifications.notify(
+        recipients=[s.user for s in need.supports.select_related("user")],
+        kind=MY_NEED,
+        text=_("A need you supported, “%(title)s”, is becoming a proposal.")
+        % {"title": need.title},
+        link=need.get_absolute_url(),
+        key=f"need:{need.pk}:proposed",
+    )
