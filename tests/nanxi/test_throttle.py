@@ -211,9 +211,7 @@ def test_admin_and_site_logins_share_one_count_per_account(db, client, clock):
     response = admin_login(client, staff.username, PASSWORD, OWNER)
 
     assert response.status_code == 429
-    assert "Too many failed log-in attempts for this account" in (
-        response.content.decode()
-    )
+    assert "这个账号登录失败次数过多" in response.content.decode()
     assert not logged_in(client, staff)
 
 
