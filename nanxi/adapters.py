@@ -4,8 +4,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 
-from nanxi import services, tasks, throttle
+from nanxi import permissions, services, tasks, throttle
 from nanxi.queue import enqueue_on_commit
 
 
@@ -33,6 +34,16 @@ class AccountAdapter(DefaultAccountAdapter):
             if not users.filter(username__iexact=candidate).exists():
                 user.username = candidate
                 return
+
+    def get_login_redirect_url(self, request) -> str:
+        """Staff land on their work list; residents on their profile.
+
+        allauth asks here only when no `?next=` was given, so an explicit one wins.
+        The work list is named, not imported: nanxi sits below projects.
+        """
+        if permissions.is_staff_member(request.user):
+            return reverse("projects:manage")
+        return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

@@ -63,8 +63,9 @@ class PhotoInline(ReadOnlyInline):
 class ProjectAdmin(AreaScopedAdmin):
     """Staff correct a project's texts here; nothing that counts in the year's figures.
 
-    Category, area, year and beneficiaries change only through the
-    workflow's services (a move, the evaluation), which keep the change rows.
+    Category, area, year, beneficiaries and the case summary change only through
+    the workflow's services (a move, the evaluation, the summary), which keep the
+    change rows and the step each is written at.
     """
 
     list_display = ["title", "area", "category", "step", "outcome", "year", "proposer"]
@@ -85,6 +86,7 @@ class ProjectAdmin(AreaScopedAdmin):
         "budget_requested",
         "crowdfunding_goal",
         "beneficiaries",
+        "case_summary",
         "legacy_satisfaction",
         "proposer",
         "created_at",

@@ -2,7 +2,9 @@
 
 33 projects announced (立项公示) in 2020 — 13 活动策划, 9 团队建设, 11 门口实事 —
 whose evaluations add up to 14000 beneficiaries and whose contributions add up to
-18500.00 yuan; plus a few 2021 projects still in deliberation, and one draft.
+18500.00 yuan, a few of them with their case summary in the project showcase; plus
+a few 2021 projects still in deliberation (one with its vote open), needs on the
+board with their supporters, and one draft.
 """
 
 from datetime import date, datetime, timedelta
@@ -19,7 +21,7 @@ from nanxi import roles
 from nanxi.demo import demo_user
 from nanxi.models import Notification, Profile, ResidentialArea
 from projects import services
-from projects.models import Need, Project, StepCode, Topic
+from projects.models import Need, NeedSupport, Project, StepCode, Topic
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BENEFICIARIES_2020 = 14000
@@ -63,6 +65,26 @@ PROJECTS_2020 = [
     ("小区绿化认养", D, "xinfukangli", "楼道整治", 9),
     ("信报箱更新", D, "jingan-bieshu", "楼道整治", 8),
 ]
+
+# Step 12 (总结推广): the case summaries staff wrote before completing these projects.
+CASE_SUMMARIES = {
+    "华业居民区流浪猫治理": (
+        "居民提出流浪猫扰民、卫生差的问题后，居委会召集爱猫居民、楼组长和物业协商，"
+        "确定“绝育、定点喂养、领养”三条办法。居民众筹绝育费用，志愿者轮班定点喂养，"
+        "半年内小区流浪猫数量稳定，投诉明显减少。\n"
+        "经验：让有不同意见的居民坐到一张桌子前，先定规则再动手。"
+    ),
+    "升平街65号月季苑": (
+        "弄堂里原来堆满杂物。居民表决通过后，大家一起清理堆物，共建单位捐赠花苗，"
+        "居民认养花箱、轮流养护，弄堂变成了月季苑。\n"
+        "经验：“认养”让每户人家都成为主人，建成之后也有人长期照料。"
+    ),
+    "护弄队": (
+        "疫情期间，居民自发组成护弄队，协助居委会在弄堂口测温登记、为独居老人代购。"
+        "队员排班表在楼组微信群公开，居民评议满意度高。\n"
+        "经验：志愿服务有固定班次和联系人，才能长期坚持；疫情之后护弄队转为日常巡查。"
+    ),
+}
 
 # 2021 projects still in deliberation: title, category, area, topic, step now.
 PROJECTS_2021 = [
@@ -147,24 +169,35 @@ def load(out) -> None:
 
 
 NEEDS = [
-    # title, area slug, text, supported by the area's neighbour
-    ("楼道扶手", "huaye", "老房子楼梯陡，老人上下楼需要扶手，三楼最难走。", True),
-    ("快递柜", "huaye", "白天家里没人，快递经常放在门口丢失。", True),
-    ("宠物便便袋投放点", "weihai", "小区里遛狗的人多，希望有地方取便便袋。", False),
+    # title, area slug, text, the area's neighbours who say "I need it too"
+    (
+        "楼道扶手",
+        "huaye",
+        "老房子楼梯陡，老人上下楼需要扶手，三楼最难走。",
+        ("neighbour", "elder"),
+    ),
+    ("快递柜", "huaye", "白天家里没人，快递经常放在门口丢失。", ("neighbour",)),
+    (
+        "宠物便便袋投放点",
+        "weihai",
+        "小区里遛狗的人多，希望有地方取便便袋。",
+        ("neighbour",),
+    ),
+    ("加装休息座椅", "weihai", "小区里散步的老人多，路边没有地方坐下歇一歇。", ()),
 ]
 
 
 def _needs(areas, street) -> None:
-    """Needs on the board (/needs/), one already supported by a neighbour."""
-    existing = set(Need.objects.values_list("title", flat=True))
-    for title, slug, body, supported in NEEDS:
-        if title in existing:
-            continue
-        need = services.need_post(
-            by=_resident(areas[slug]), title=title, body=body, area=areas[slug]
+    """Needs on the board (/needs/), most with neighbours who need them too."""
+    for title, slug, body, supporters in NEEDS:
+        area = areas[slug]
+        need = Need.objects.filter(title=title).first() or services.need_post(
+            by=_resident(area), title=title, body=body, area=area
         )
-        if supported:
-            services.need_support(need=need, by=_resident(areas[slug], "neighbour"))
+        for who in supporters:
+            neighbour = _resident(area, who)
+            if not NeedSupport.objects.filter(need=need, user=neighbour).exists():
+                services.need_support(need=need, by=neighbour)
 
 
 def _resident(area: ResidentialArea, who: str = "resident"):
@@ -183,9 +216,10 @@ def _resident(area: ResidentialArea, who: str = "resident"):
         Profile.objects.create(
             user=user,
             area=area,
-            display_name=f"{area.name}居民"
-            if who == "resident"
-            else f"{area.name}邻居",
+            display_name={
+                "resident": f"{area.name}居民",
+                "elder": f"{area.name}老邻居",
+            }.get(who, f"{area.name}邻居"),
             verified_at=timezone.now(),
         )
     return user
@@ -268,6 +302,10 @@ def _drive(
     if final == StepCode.EVALUATE and beneficiaries:
         _evaluate(project, staff, beneficiaries)
     if final == StepCode.SHARE:
+        if project.title in CASE_SUMMARIES:
+            services.project_write_summary(
+                project=project, by=staff, text=CASE_SUMMARIES[project.title]
+            )
         services.project_finish(
             project=project, by=staff, at=_when(day + timedelta(days=7))
         )

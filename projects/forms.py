@@ -84,7 +84,7 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["remove_photos"] = IdMultipleChoiceField(
                 label=_("Remove photos"),
-                queryset=self.instance.photos.all(),
+                queryset=self.instance.photos.filter(progress_update=None),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
@@ -163,6 +163,24 @@ class ContributionForm(forms.Form):
 class ProgressForm(forms.Form):
     body = forms.CharField(
         label=_("Progress"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 6 photos, JPEG, PNG or WebP, each at most 5 MB."),
+    )
+
+
+class SummaryForm(forms.Form):
+    text = forms.CharField(
+        label=_("Case summary"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What was done, how residents took part, and what other areas can "
+            "learn from it. Completed projects with a summary are shared in the "
+            "project showcase."
+        ),
     )
 
 

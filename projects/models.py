@@ -268,6 +268,10 @@ class ProjectQuerySet(models.QuerySet):
     def in_year(self, year: int):
         return self.filter(year=year)
 
+    def showcase(self):
+        """Completed projects whose case summary is written: the project showcase."""
+        return self.filter(outcome=Project.Outcome.DONE).exclude(case_summary="")
+
     def with_totals(self):
         """Vote counts and crowdfunding raised, as annotations (no per-row queries)."""
         raised = (
@@ -431,6 +435,16 @@ class Project(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(100)],
+    )
+    case_summary = models.TextField(
+        _("case summary"),
+        max_length=4000,
+        blank=True,
+        validators=[MaxLengthValidator(4000)],
+        help_text=_(
+            "Written by the residents' committee at step 12: what was done, how "
+            "residents took part, and what other areas can learn from it."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -875,8 +889,18 @@ def photo_path(instance, filename: str) -> str:
 
 
 class ProjectPhoto(models.Model):
+    """A photo of a project: of the proposal, or of a progress update (step 9)."""
+
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="photos"
+    )
+    progress_update = models.ForeignKey(
+        "ProgressUpdate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("progress update"),
     )
     image = models.ImageField(
         _("photo"), upload_to=photo_path, width_field="width", height_field="height"

@@ -43,6 +43,13 @@ def can_finish(user, project: Project) -> bool:
     return can_manage(user, project) and workflow.is_open_for(project, Activity.FINISH)
 
 
+def can_write_summary(user, project: Project) -> bool:
+    """Staff of the area write the case summary (总结) at step 12."""
+    return can_manage(user, project) and workflow.is_open_for(
+        project, Activity.SUMMARISE
+    )
+
+
 def comment_refusal(user, project: Project) -> str | None:
     """Why this person may not comment on this project now, or None if they may."""
     if not workflow.is_open_for(project, Activity.COMMENT):
@@ -219,6 +226,7 @@ class Allowed:
     moves: list[Move]
     reject: bool
     finish: bool
+    summarise: bool
     comment: bool
     contribute: bool
     progress: bool
@@ -238,6 +246,7 @@ class Allowed:
             any(not m.by_proposer for m in self.moves)
             or self.reject
             or self.finish
+            or self.summarise
             or self.contribute
             or self.set_payment
             or self.paper_vote
@@ -257,6 +266,7 @@ def allowed(user, project: Project) -> Allowed:
         moves=next_moves(user, project),
         reject=can_reject(user, project),
         finish=can_finish(user, project),
+        summarise=can_write_summary(user, project),
         comment=can_comment(user, project),
         contribute=can_contribute(user, project),
         progress=can_post_progress(user, project),

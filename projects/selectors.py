@@ -62,6 +62,17 @@ def project_list(user):
     )
 
 
+def project_showcase():
+    """The project showcase: completed projects with their case summary, newest first."""
+    return (
+        Project.objects.showcase()
+        .with_satisfaction()
+        .select_related("area")
+        .prefetch_related("topics", "photos")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def project_detail(user, pk: int) -> Project:
     """One project with everything its page shows, in a fixed number of queries."""
     from projects.models import ProgressUpdate, ProjectPhoto, StepChange
@@ -91,7 +102,7 @@ def project_detail(user, pk: int) -> Project:
             my_pledge_id=Subquery(my_pledge.values("pk")[:1]),
             my_pledge_amount=Subquery(my_pledge.values("amount")[:1]),
         )
-    return (
+    project = (
         queryset.with_electorate()
         .select_related("proposer__profile__area", "area__vote_rule", "need")
         .prefetch_related(
@@ -109,6 +120,21 @@ def project_detail(user, pk: int) -> Project:
         )
         .get(pk=pk)
     )
+    _split_photos(project)
+    return project
+
+
+def _split_photos(project: Project) -> None:
+    """`proposal_photos` on the project, `photo_list` on each progress update.
+
+    One query fetched them all; sorted out here so the page's count stays fixed.
+    """
+    by_update: dict[int | None, list] = {}
+    for photo in project.photos.all():
+        by_update.setdefault(photo.progress_update_id, []).append(photo)
+    project.proposal_photos = by_update.get(None, [])
+    for update in project.progress_updates.all():
+        update.photo_list = by_update.get(update.pk, [])
 
 
 def vote_result(project_id: int) -> VoteResult:

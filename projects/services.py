@@ -110,7 +110,8 @@ def project_update(
         raise PermissionDenied(
             _("Only the proposer can change a proposal, and only until it is accepted.")
         )
-    keep = project.photos.exclude(pk__in=list(remove_photo_ids))
+    proposal_photos = project.photos.filter(progress_update=None)
+    keep = proposal_photos.exclude(pk__in=list(remove_photo_ids))
     processed = _process_photos(new_photos, existing=keep.count())
     for field, value in {
         "title": title,
@@ -127,7 +128,7 @@ def project_update(
     project.save()
     project.topics.set(topics)
     project.building_groups.set(building_groups)
-    project.photos.filter(pk__in=list(remove_photo_ids)).delete()
+    proposal_photos.filter(pk__in=list(remove_photo_ids)).delete()
     _save_photos(project, processed, by)
     return project
 
@@ -160,19 +161,24 @@ def _check_groups(building_groups, area) -> None:
         )
 
 
-def _process_photos(photos, *, existing: int) -> list[images.ProcessedImage]:
+def _process_photos(
+    photos, *, existing: int, too_many: str | None = None
+) -> list[images.ProcessedImage]:
     photos = list(photos)
     if existing + len(photos) > MAX_PHOTOS:
         raise ValidationError(
-            _("A project can have at most %(max)d photos."), params={"max": MAX_PHOTOS}
+            too_many or _("A project can have at most %(max)d photos."),
+            params={"max": MAX_PHOTOS},
         )
     # Every photo is checked before anything is written: one bad file saves nothing.
     return [images.process_upload(photo) for photo in photos]
 
 
-def _save_photos(project: Project, processed, by) -> None:
+def _save_photos(project: Project, processed, by, progress_update=None) -> None:
     for item in processed:
-        photo = ProjectPhoto(project=project, uploaded_by=by)
+        photo = ProjectPhoto(
+            project=project, uploaded_by=by, progress_update=progress_update
+        )
         images.attach(photo, item)
         photo.save()
 
@@ -355,6 +361,40 @@ def project_finish(*, project: Project, by, note: str = "", at=None) -> Project:
             _("A project is finished at step 12, after its evaluation.")
         )
     return _close(project, locked, Project.Outcome.DONE, by=by, note=note, at=at)
+
+
+@transaction.atomic
+def project_write_summary(*, project: Project, by, text: str) -> Project:
+    """Staff of the area write (or rewrite) the case summary at step 12.
+
+    A completed project with a summary is shown in the project showcase.
+    """
+    locked = _locked(project)
+    if not permissions.can_write_summary(by, locked):
+        if not permissions.can_manage(by, locked):
+            raise PermissionDenied(
+                _(
+                    "Only staff of this project's residential area can write its "
+                    "case summary."
+                )
+            )
+        raise ValidationError(
+            _(
+                "The case summary is written at step 12 (summarise and share), "
+                "before the project is marked as completed."
+            )
+        )
+    text = text.strip()
+    if not text:
+        raise ValidationError(
+            _("Write the case summary: what was done and what others can learn.")
+        )
+    locked.case_summary = text
+    locked.full_clean()
+    locked.save(update_fields=["case_summary", "updated_at"])
+    project.case_summary = text
+    project.updated_at = locked.updated_at
+    return project
 
 
 @transaction.atomic
@@ -707,7 +747,8 @@ def _name_of(user) -> str:
 
 
 @transaction.atomic
-def progress_post(*, project: Project, by, body: str) -> ProgressUpdate:
+def progress_post(*, project: Project, by, body: str, photos=()) -> ProgressUpdate:
+    """A progress note while the project is carried out, with up to six photos."""
     if not (
         permissions.can_manage(by, project) or permissions.is_proposer(by, project)
     ):
@@ -718,7 +759,13 @@ def progress_post(*, project: Project, by, body: str) -> ProgressUpdate:
         )
     update = ProgressUpdate(project=project, author=by, body=body.strip())
     update.full_clean()
+    processed = _process_photos(
+        photos,
+        existing=0,
+        too_many=_("A progress update can have at most %(max)d photos."),
+    )
     update.save()
+    _save_photos(project, processed, by, progress_update=update)
     return update
 
 

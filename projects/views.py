@@ -89,6 +89,7 @@ def project_detail(request, pk: int):
         "ballot_form": forms.PaperBallotForm(auto_id="ballot-%s"),
         "paper_form": forms.PaperEvaluationForm(auto_id="paper-%s"),
         "progress_form": forms.ProgressForm(),
+        "summary_form": forms.SummaryForm(initial={"text": project.case_summary}),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -183,7 +184,7 @@ def _form_errors(form, exc: ValidationError, field: str) -> None:
 def _act(request, pk: int, action, form_class=None, success=""):
     """Run one service for a POSTed form; say what happened; go back to the project."""
     project = get_object_or_404(Project, pk=pk)
-    form = form_class(request.POST) if form_class else None
+    form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -288,6 +289,32 @@ def project_finish(request, pk):
         forms.NoteForm,
         success=_("The project is completed. Thank you to everyone who took part."),
     )
+
+
+@require_POST
+@login_required
+def project_summary(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda p, d: services.project_write_summary(
+            project=p, by=request.user, text=d["text"]
+        ),
+        forms.SummaryForm,
+        success=_("The case summary has been saved."),
+    )
+
+
+SHOWCASE_PAGE_SIZE = 10
+
+
+@cache_for_visitors(params=("page",))
+def showcase(request):
+    """项目集锦: completed projects and their case summaries, to share (总结推广)."""
+    page = Paginator(selectors.project_showcase(), SHOWCASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "projects/project_showcase.html", {"page": page})
 
 
 @require_POST
@@ -443,7 +470,9 @@ def project_progress(request, pk):
     return _act(
         request,
         pk,
-        lambda p, d: services.progress_post(project=p, by=request.user, body=d["body"]),
+        lambda p, d: services.progress_post(
+            project=p, by=request.user, body=d["body"], photos=d["photos"]
+        ),
         forms.ProgressForm,
         success=_("The progress update has been posted."),
     )

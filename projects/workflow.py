@@ -48,6 +48,7 @@ class Activity(StrEnum):
     CONTRIBUTE = "contribute"
     PROGRESS = "progress"
     EVALUATE = "evaluate"
+    SUMMARISE = "summarise"
     FINISH = "finish"
 
 
@@ -64,6 +65,8 @@ OPEN_AT: dict[Activity, frozenset[int]] = {
     Activity.CONTRIBUTE: frozenset({StepCode.CROWDFUND, StepCode.CARRY_OUT}),
     Activity.PROGRESS: frozenset({StepCode.CARRY_OUT}),
     Activity.EVALUATE: frozenset({StepCode.EVALUATE}),
+    # The case summary (总结) is written at step 12, before the project is completed.
+    Activity.SUMMARISE: frozenset({StepCode.SHARE}),
     Activity.FINISH: frozenset({StepCode.SHARE}),
 }
 

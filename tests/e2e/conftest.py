@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live_server."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -70,12 +71,16 @@ def page(new_page):
     return new_page()
 
 
+LANDING = re.compile(r"/(accounts/profile|projects/manage)/$")
+
+
 def log_in(page, live_server, email: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/profile/")
+    # Residents land on their profile, staff on their work list.
+    page.wait_for_url(LANDING)
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,32 @@ def test_demo_has_the_residents_loop(db):
     assert Pledge.objects.filter(status="pending").exists()
     assert Evaluation.objects.filter(paper=True).exists()
     assert Evaluation.objects.filter(paper=False).exists()
-    assert Need.objects.with_support().filter(supporters__gte=1).exists()
+    assert Need.objects.with_support().filter(supporters__gte=1).count() >= 3
+    assert Need.objects.with_support().filter(supporters__gte=2).exists()
     # 2020's moves are read history; only the few notices of now are news.
     assert 0 < Notification.objects.filter(read_at=None).count() < 20
     assert not Notification.objects.filter(read_at__isnull=False, emailed_at=None)
+
+
+def test_demo_has_an_open_vote_pledges_and_a_project_showcase(db, client):
+    from django.utils.timezone import localdate
+
+    from projects.models import Pledge
+
+    call_command("demo", stdout=io.StringIO())
+    voting = Project.objects.get(year=None, step=6)
+    assert voting.is_open and voting.vote_closes_on > localdate()
+    assert Pledge.objects.filter(status="pending").count() >= 2
+    shown = Project.objects.showcase()
+    assert shown.count() >= 2
+    body = client.get("/projects/showcase/").content.decode()
+    assert all(p.title in body for p in shown)
+
+
+def test_demo_twice_keeps_one_support_per_neighbour(db):
+    from projects.models import NeedSupport
+
+    call_command("demo", stdout=io.StringIO())
+    before = NeedSupport.objects.count()
+    call_command("demo", stdout=io.StringIO())
+    assert NeedSupport.objects.count() == before

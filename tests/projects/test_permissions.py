@@ -110,6 +110,13 @@ ACTIONS = {
         STAFF,
         lambda p, by, _: services.project_finish(project=p, by=by),
     ),
+    "summarise": (
+        StepCode.SHARE,
+        STAFF,
+        lambda p, by, _: services.project_write_summary(
+            project=p, by=by, text="居民出力出钱，楼道焕然一新。"
+        ),
+    ),
     "edit": (
         StepCode.SUBMIT,
         {"proposer"},
@@ -269,6 +276,8 @@ CLOSED = [
     ("withdraw", StepCode.VOTE, "proposer"),
     ("open_vote", StepCode.ACCEPT, "area_staff"),
     ("finish", StepCode.EVALUATE, "area_staff"),
+    # The case summary is written at step 12 only, before completion.
+    ("summarise", StepCode.EVALUATE, "area_staff"),
     ("edit", StepCode.ACCEPT, "proposer"),
     # Deliberation is open at steps 4–6: before, the proposal is not accepted yet;
     # after, the comments are read-only.
@@ -307,7 +316,9 @@ def test_action_at_a_closed_step_is_refused(
     assert snapshot(project) == before
 
 
-@pytest.mark.parametrize("action", ["accept", "comment", "contribute", "evaluate"])
+@pytest.mark.parametrize(
+    "action", ["accept", "comment", "contribute", "evaluate", "summarise"]
+)
 def test_nothing_moves_once_a_project_is_closed(area, area_staff, people, action):
     step, _, act = ACTIONS[action]
     project = make_project(
