@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK = ROOT / "migrations.lock"
+LOCK = ROOT / "migrations.sha256"
 
 
 def test_no_import_runs_from_a_lower_floor_to_a_higher_one():
@@ -32,9 +32,9 @@ def _locked() -> dict[str, str]:
 
 
 def test_landed_migrations_are_never_edited():
-    """Every migration is in migrations.lock with the hash it landed with.
+    """Every migration is in migrations.sha256 with the hash it landed with.
 
-    A new migration: add its line (`sha256sum app/migrations/0004_x.py >> migrations.lock`).
+    A new migration: add its line (`sha256sum app/migrations/0004_x.py >> migrations.sha256`).
     A changed hash means a landed migration was edited: write a new migration instead.
     """
     locked = _locked()
@@ -47,4 +47,4 @@ def test_landed_migrations_are_never_edited():
     unlisted = [p for p in present if p not in locked]
     assert not edited, f"landed migrations edited: {edited}"
     assert not removed, f"landed migrations removed: {removed}"
-    assert not unlisted, f"add these to migrations.lock: {unlisted}"
+    assert not unlisted, f"add these to migrations.sha256: {unlisted}"

@@ -15,7 +15,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("nanxi", "0002_profile_building_group"),
+        ("nanxi", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
