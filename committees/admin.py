@@ -311,7 +311,7 @@ class StreetOfficeInline(AreaScopedInline):
 class ItemInline(StreetOfficeInline):
     model = AssessmentItem
     extra = 0
-    fields = ["position", "title", "guidance", "max_points"]
+    fields = ["position", "title", "title_en", "guidance", "guidance_en", "max_points"]
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not (

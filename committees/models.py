@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nanxi.forms import phone_validator
+from nanxi.i18n import localized
 from nanxi.validators import PROGRAMME_FIRST_YEAR, validate_programme_year
 
 TERM_YEARS = 5
@@ -413,6 +414,12 @@ class AssessmentStandard(models.Model):
     """A version of the assessment standard, e.g. 2020版, with its pass mark."""
 
     version = models.CharField(_("version"), max_length=30, unique=True)
+    version_en = models.CharField(
+        _("version in English"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown on English pages; leave empty to show the Chinese."),
+    )
     pass_mark = models.PositiveSmallIntegerField(
         _("points to pass"), validators=[MinValueValidator(1)]
     )
@@ -442,7 +449,7 @@ class AssessmentStandard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.version
+        return localized(self, "version")
 
 
 class AssessmentItem(models.Model):
@@ -453,7 +460,11 @@ class AssessmentItem(models.Model):
         related_name="items",
     )
     title = models.CharField(_("item"), max_length=60)
+    title_en = models.CharField(_("item in English"), max_length=100, blank=True)
     guidance = models.CharField(_("what is checked"), max_length=300, blank=True)
+    guidance_en = models.CharField(
+        _("what is checked, in English"), max_length=400, blank=True
+    )
     max_points = models.PositiveSmallIntegerField(
         _("maximum points"), validators=[MinValueValidator(1)]
     )
@@ -470,7 +481,15 @@ class AssessmentItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.max_points}）"
+        return f"{self.label} ({self.max_points})"
+
+    @property
+    def label(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def label_guidance(self) -> str:
+        return localized(self, "guidance")
 
 
 class Assessment(models.Model):

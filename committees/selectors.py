@@ -98,7 +98,7 @@ def weak_items(committee: OwnersCommittee) -> tuple[Assessment | None, list[Weak
         return None, []
     latest = max(assessments, key=lambda a: a.year)
     return latest, [
-        WeakItem(s.item.title, s.item.guidance, s.score, s.item.max_points)
+        WeakItem(s.item.label, s.item.label_guidance, s.score, s.item.max_points)
         for s in latest.scores.all()
         if s.weak
     ]

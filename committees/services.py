@@ -709,7 +709,14 @@ def standard_new_version(
         version=version,
         fields=("pass_mark",),
         items="items",
-        item_fields=("title", "guidance", "max_points", "position"),
+        item_fields=(
+            "title",
+            "title_en",
+            "guidance",
+            "guidance_en",
+            "max_points",
+            "position",
+        ),
     )
 
 
