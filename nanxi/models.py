@@ -66,7 +66,12 @@ class Profile(models.Model):
         blank=True,
     )
     display_name = models.CharField(_("name"), max_length=40, blank=True)
+    # The one phone of a person: a contact number for the residents' committee and,
+    # once confirmed by a code sent to it (a mainland mobile number), a way to log in.
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_verified_at = models.DateTimeField(
+        _("phone confirmed at"), null=True, blank=True
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +92,14 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        constraints = [
+            # A confirmed number logs in to one account only.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(phone_verified_at__isnull=False),
+                name="profile_confirmed_phone_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.public_name

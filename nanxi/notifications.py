@@ -10,6 +10,7 @@ Celery task per notice, and a notice is e-mailed at most once (`emailed_at` is c
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -82,6 +83,36 @@ def notify(
         for pk in ids:
             queue.enqueue_on_commit(send_notification, notification_id=pk)
     return made
+
+
+# --- the portal's address and name in mail ------------------------------------------------
+
+
+def site_url(request=None) -> str:
+    """The portal's address for links in mail: SITE_URL, else the request's own."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return ""
+
+
+def absolute_url(path: str, request=None) -> str:
+    """`path` (/projects/7/) as a link a mail client can open."""
+    if not path or "://" in path:
+        return path
+    return f"{site_url(request)}{path}"
+
+
+def email_content(notice: Notification) -> tuple[str, str]:
+    """The subject and body of a notice's e-mail: from the portal, by name, with
+    an absolute link to what it is about."""
+    site = str(settings.SITE_NAME)
+    link = absolute_url(notice.link)
+    # A header holds one line: the text's line breaks become spaces.
+    subject = " ".join(f"[{site}] {notice.text}".split())[:120]
+    body = "\n\n".join(part for part in (notice.text, link, site_url()) if part)
+    return subject, body
 
 
 def _wants_email(user_ids: list[int], kind: str) -> set[int]:

@@ -128,6 +128,7 @@ def export_own(user) -> list[Section]:
                     "area": _("Residential area"),
                     "building_group": _("Building group"),
                     "phone": _("Phone"),
+                    "phone_verified_at": _("Phone confirmed by a code at"),
                     "verified_at": _("Verified at"),
                     "verified_by": _("Verified by"),
                     "privacy_consent_at": _("Privacy notice agreed at"),
@@ -144,6 +145,7 @@ def export_own(user) -> list[Section]:
                             else ""
                         ),
                         "phone": profile.phone,
+                        "phone_verified_at": profile.phone_verified_at,
                         "verified_at": profile.verified_at,
                         "verified_by": public_name(profile.verified_by),
                         "privacy_consent_at": profile.privacy_consent_at,

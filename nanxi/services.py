@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nanxi import notifications, permissions, personal_data, roles
+from nanxi import notifications, permissions, personal_data, roles, sms
 from nanxi.models import PersonalDataAccess, Profile, ResidentialArea, StaffAssignment
 
 
@@ -59,6 +59,10 @@ def profile_update(
         raise ValidationError(
             {"building_group": _("Choose a building group in your residential area.")}
         )
+    phone = _phone_as_stored(phone)
+    if phone != profile.phone:
+        # A number typed here is not confirmed: it logs in only after a code sent to it.
+        profile.phone_verified_at = None
     profile.area = area
     profile.building_group = building_group
     profile.display_name = display_name
@@ -66,6 +70,52 @@ def profile_update(
     profile.full_clean()
     profile.save()
     return profile
+
+
+def _phone_as_stored(phone: str) -> str:
+    """A mobile number in its one stored form (13812345678); a landline as typed."""
+    try:
+        return sms.normalise_mobile(phone)
+    except ValidationError:
+        return phone.strip()
+
+
+@transaction.atomic
+def phone_set(*, user, phone: str, verified: bool) -> Profile:
+    """Give a person's profile this mobile number (allauth's sign-up and phone change).
+
+    `phone` is normalised (nanxi.sms.normalise_mobile). A confirmed number belongs
+    to one account: confirming it here takes it from any other account that had
+    confirmed it before (the number was given up and passed on, as carriers do),
+    which keeps it only as an unconfirmed contact number.
+    """
+    profile = profile_for(user)
+    profile.phone = sms.normalise_mobile(phone)
+    profile.phone_verified_at = timezone.now() if verified else None
+    if verified:
+        _release_phone(profile)
+    profile.full_clean()
+    profile.save(update_fields=["phone", "phone_verified_at"])
+    return profile
+
+
+@transaction.atomic
+def phone_confirm(*, user, phone: str) -> Profile:
+    """The person entered the code sent to `phone`: their number is confirmed."""
+    profile = profile_for(user)
+    phone = sms.normalise_mobile(phone)
+    if profile.phone != phone:
+        raise ValidationError(_("This is not the phone number of your account."))
+    profile.phone_verified_at = timezone.now()
+    _release_phone(profile)
+    profile.save(update_fields=["phone_verified_at"])
+    return profile
+
+
+def _release_phone(profile: Profile) -> None:
+    Profile.objects.filter(
+        phone=profile.phone, phone_verified_at__isnull=False
+    ).exclude(pk=profile.pk).update(phone_verified_at=None)
 
 
 @transaction.atomic
@@ -174,6 +224,7 @@ def account_erase(*, user, by) -> None:
     user.save()
     profile.display_name = ""
     profile.phone = ""
+    profile.phone_verified_at = None
     profile.area = None
     profile.building_group = None
     profile.verified_at = None

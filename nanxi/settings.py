@@ -208,18 +208,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Log in by e-mail or by mobile number (手机号), with a password or a one-time code.
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+# Sign-up asks for an e-mail address or a mobile number (or both): our sign-up form
+# (nanxi.account_forms.SignupForm) makes the e-mail optional and requires one of
+# the two. "email*" stays here because allauth allows mandatory e-mail confirmation
+# only with it; nanxi.adapters.EmailVerificationStage makes confirmation mandatory
+# for every account that gave an address, and skips it for a mobile-only account,
+# whose number is confirmed by a code instead.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Codes people type from a text message: six digits. Three wrong tries end a code.
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 600
+# A text message can be late or lost: "send it again", twice, within the rate limits.
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 2
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 2
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "nanxi.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = _("[Nanxi self-governance] ")
+# allauth's messages and mails name a person as the portal does everywhere: the
+# chosen name or "Resident of 华业", never the username, e-mail or phone.
+ACCOUNT_USER_DISPLAY = "nanxi.models.public_name"
+# The subject names the portal: "[SITE_NAME] …" (the adapter's format_email_subject).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 # allauth's other limits (signup, password reset, …) stay, counted by the address
 # nanxi.throttle.client_ip gives (the adapter's get_client_ip). Failed logins are
-# throttled by nanxi.throttle for allauth's form and the admin's alike.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
-ACCOUNT_FORMS = {"signup": "nanxi.account_forms.SignupForm"}
+# throttled by nanxi.throttle for allauth's form and the admin's alike. A text
+# message costs money and can be used to pester someone: codes to one number are
+# limited per minute and per day, whatever address asks.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "request_login_code": "20/m/ip,3/m/key,10/d/key",
+    "verify_phone": "1/30s/key,3/m/ip,10/d/key,50/d/ip",
+    "change_phone": "1/m/user,5/d/user",
+}
+ACCOUNT_FORMS = {
+    "login": "nanxi.account_forms.LoginForm",
+    "signup": "nanxi.account_forms.SignupForm",
+}
+# The portal's name and address in mail (subjects, greetings, absolute links): set
+# SITE_URL to the public address (https://nanxi.example); without it, links use the
+# address the request came in on, and notices sent by the task queue carry only a path.
+SITE_NAME = os.environ.get("SITE_NAME") or _("Nanxi self-governance")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Text messages (one-time codes): a class with send(*, phone, text), see nanxi/sms.py.
+# The default writes them to the log, like the console mail backend; production sets
+# a provider's class, e.g. SMS_SENDER=myproject.sms.AliyunSender.
+SMS_SENDER = os.environ.get("SMS_SENDER", "nanxi.sms.ConsoleSender")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "profile"
 ACCOUNT_SIGNUP_REDIRECT_URL = "profile"

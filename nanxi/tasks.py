@@ -35,6 +35,7 @@ def send_notification(notification_id: int) -> bool:
     from django.conf import settings
     from django.utils import timezone
 
+    from nanxi import notifications
     from nanxi.models import Notification
 
     claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
@@ -43,13 +44,11 @@ def send_notification(notification_id: int) -> bool:
     if not claimed:
         return False
     notice = Notification.objects.select_related("recipient").get(pk=notification_id)
-    # The portal's address for links in mail (e.g. https://nanxi.example), if set.
-    site = getattr(settings, "SITE_URL", "")
-    link = f"{site}{notice.link}" if notice.link else ""
+    subject, body = notifications.email_content(notice)
     try:
         EmailMultiAlternatives(
-            notice.text[:80],
-            f"{notice.text}\n\n{link}".strip(),
+            subject,
+            body,
             settings.DEFAULT_FROM_EMAIL,
             [notice.recipient.email],
         ).send()
