@@ -483,3 +483,19 @@ def test_the_account_pages_ask_the_database_little(
     assert "_auth_user_id" in client.session
     with django_assert_max_num_queries(6):
         assert client.get("/en/admin/login/").status_code in (200, 302)
+
+
+def test_the_profile_of_a_phone_only_resident_shows_the_login_number(db, client):
+    user = phone_user(email="")
+    client.force_login(user)
+    page = client.get("/en/accounts/profile/").content.decode()
+    assert "None: you log in with your mobile number." in page
+    assert PHONE in page and "confirmed by a code" in page
+    assert 'href="/en/accounts/phone/change/"' in page
+
+
+def test_an_e_mail_resident_is_offered_to_add_a_login_number(db, client):
+    user = phone_user(confirmed=False)
+    client.force_login(user)
+    page = client.get("/en/accounts/profile/").content.decode()
+    assert "Add and confirm by a code" in page
