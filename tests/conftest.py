@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from nanxi import roles
 from tests.factories import AreaFactory, make_user
@@ -11,6 +12,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/… leaves English active in this thread after the response:
+    # every test starts, and ends, in the default language (zh-hans).
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
