@@ -121,8 +121,34 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
     readonly_fields = ["featured", "star_history", "rate_link"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    # The stars are stored on the group (the rating service keeps them): no subquery
+    # per row. One count a page, not two.
+    show_full_result_count = False
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_latest_rating().select_related("area")
+        return (
+            super()
+            .get_queryset(request)
+            .with_latest_application()
+            .select_related("area")
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.group_save(group=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.groups_changed(form.instance.pk)  # photos changed in the inline
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        services.groups_changed(pk)
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        services.groups_changed(*pks)
 
     @admin.display(description=gettext_lazy("stars"), ordering="stars")
     def stars_display(self, obj):
@@ -402,6 +428,7 @@ class RatingAdmin(StreetOfficeAdmin):
     autocomplete_fields = ["group"]
     readonly_fields = ["total", "stars", "history"]
     list_per_page = 50
+    show_full_result_count = False  # one count a page, not two
 
     @admin.display(description=gettext_lazy("changes"))
     def history(self, obj):
@@ -520,3 +547,17 @@ class DistrictApplicationAdmin(StreetOfficeAdmin):
     list_select_related = ["group"]
     autocomplete_fields = ["group"]
     search_fields = ["group__name"]
+
+    # A group's page shows its applications: it gets a new version (cached pages).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.groups_changed(obj.group_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.groups_changed(obj.group_id)
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("group_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.groups_changed(*pks)

@@ -9,22 +9,19 @@ from nanxi.validators import PROGRAMME_FIRST_YEAR, validate_programme_year
 
 
 class BuildingGroupQuerySet(models.QuerySet):
-    def with_latest_rating(self):
-        """The stars, total and year of each group's newest rating, as annotations."""
-        latest = Rating.objects.filter(group=OuterRef("pk")).order_by("-year")
+    def with_latest_application(self):
+        """The status and year of each group's newest district application."""
         application = DistrictApplication.objects.filter(group=OuterRef("pk")).order_by(
             "-year"
         )
         return self.annotate(
-            stars=Subquery(latest.values("stars")[:1]),
-            rating_year=Subquery(latest.values("year")[:1]),
-            rating_total=Subquery(latest.values("total")[:1]),
             application_status=Subquery(application.values("status")[:1]),
             application_year=Subquery(application.values("year")[:1]),
         )
 
     def star_rated(self):
-        return self.with_latest_rating().filter(stars__gte=1)
+        """Groups whose newest rating earned at least one star."""
+        return self.filter(stars__gte=1)
 
 
 class BuildingGroup(models.Model):
@@ -67,6 +64,18 @@ class BuildingGroup(models.Model):
         blank=True,
     )
 
+    # The newest rating's result (None: never rated). Written by the rating service
+    # in the same transaction as the rating, so lists sort and filter by a column.
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), null=True, blank=True, editable=False
+    )
+    rating_total = models.PositiveSmallIntegerField(
+        _("total points"), null=True, blank=True, editable=False
+    )
+    rating_year = models.PositiveSmallIntegerField(
+        _("last rated"), null=True, blank=True, editable=False
+    )
+
     objects = BuildingGroupQuerySet.as_manager()
 
     class Meta:
@@ -77,7 +86,11 @@ class BuildingGroup(models.Model):
             models.UniqueConstraint(
                 fields=["area", "name"], name="building_group_unique_name"
             ),
+            models.CheckConstraint(
+                condition=Q(stars__lte=5), name="building_group_stars_0_to_5"
+            ),
         ]
+        indexes = [models.Index(fields=["stars"], name="building_group_stars_idx")]
 
     def __str__(self) -> str:
         return self.name

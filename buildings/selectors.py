@@ -49,14 +49,22 @@ def public_groups():
         BuildingGroup.objects.star_rated()
         .select_related("area")
         .prefetch_related("photos")
-        .order_by("-stars", "area__name", "name")
+        .order_by("-stars", "area__name", "name", "pk")
+    )
+
+
+def group_cards(ids) -> list[BuildingGroup]:
+    """The groups of a page of cards with what a card shows (two queries)."""
+    return list(
+        BuildingGroup.objects.filter(pk__in=list(ids))
+        .select_related("area")
+        .prefetch_related("photos")
     )
 
 
 def group_detail(pk: int) -> BuildingGroup:
     return (
-        BuildingGroup.objects.with_latest_rating()
-        .select_related("area")
+        BuildingGroup.objects.select_related("area")
         .prefetch_related("photos", "applications")
         .get(pk=pk)
     )
@@ -102,7 +110,7 @@ def export_rows(groups):
         _("District application"),
     ]
     statuses = dict(DistrictApplication.Status.choices)
-    for g in groups.with_latest_rating().select_related("area"):
+    for g in groups.with_latest_application().select_related("area"):
         yield [
             g.name,
             g.area.name,
@@ -204,7 +212,7 @@ def building_year_breakdown(year: int) -> dict:
     showcase = list(
         BuildingGroup.objects.filter(featured=True)
         .annotate(
-            stars=Subquery(
+            stars_that_year=Subquery(
                 Rating.objects.filter(group=OuterRef("pk"), year=year).values("stars")[
                     :1
                 ],
@@ -222,12 +230,14 @@ def building_year_breakdown(year: int) -> dict:
             "feature",
             "story",
             "video_url",
-            "stars",
+            "stars_that_year",
             "photo",
             "thumbnail",
             "caption",
         )
     )
+    for case in showcase:
+        case["stars"] = case.pop("stars_that_year")
     return {
         "stars": {n: stars.get(n, 0) for n in range(6)},
         "by_area": by_area,

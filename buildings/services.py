@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from buildings import permissions
@@ -14,9 +15,42 @@ from buildings.models import (
     RatingChange,
     RatingStandard,
 )
-from nanxi import images, standards
+from nanxi import fragments, images, standards
 from nanxi.scoring import check_scores
 from nanxi.validators import validate_programme_year
+
+# The versions (nanxi.fragments) of what the building pages show: the list (which
+# groups, in which order, their count) and each group's card and page.
+GROUPS = "groups"
+
+
+def group_version(pk: int) -> str:
+    return f"group:{pk}"
+
+
+def groups_changed(*pks: int) -> None:
+    """These groups' cards and pages, and the lists, show something new."""
+    fragments.bump(GROUPS, *(group_version(pk) for pk in pks))
+
+
+def groups_refresh_rating(*, group_ids=None) -> int:
+    """Copy each group's newest rating (stars, total, year) onto the group.
+
+    In one UPDATE; `group_ids=None`: every group (after a bulk load of ratings).
+    """
+    newest = Rating.objects.filter(group=OuterRef("pk")).order_by("-year")
+    groups = BuildingGroup.objects.all()
+    if group_ids is None:
+        group_ids = list(groups.values_list("pk", flat=True))
+    else:
+        groups = groups.filter(pk__in=list(group_ids))
+    count = groups.update(
+        stars=Subquery(newest.values("stars")[:1]),
+        rating_total=Subquery(newest.values("total")[:1]),
+        rating_year=Subquery(newest.values("year")[:1]),
+    )
+    groups_changed(*group_ids)
+    return count
 
 
 def rating_check_scores(
@@ -46,9 +80,18 @@ def rating_save(
     if rating is None:
         rating = Rating(group=group, year=year)
         before = None
+        touched = {group.pk}
     else:
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
         before = (rating.stars, rating.total, _score_map(rating))
+        touched = {group.pk, rating.group_id}  # a correction may move it
+    # Ratings of one group are saved one after the other: each sees the last one's
+    # rating when it copies the newest onto the group.
+    list(
+        BuildingGroup.objects.select_for_update()
+        .filter(pk__in=sorted(touched))
+        .values_list("pk", flat=True)
+    )
     rating.group, rating.standard, rating.year = group, standard, year
     rating.total, rating.stars, rating.rated_by = total, standard.stars_for(total), by
     validate_programme_year(year)
@@ -76,6 +119,7 @@ def rating_save(
         total_after=rating.total,
         scores_after={str(c.pk): points for c, points in checked.items()},
     )
+    groups_refresh_rating(group_ids=touched)
     return rating
 
 
@@ -162,9 +206,10 @@ def group_set_featured(*, groups, featured: bool, by) -> int:
     """Put groups in (or take them out of) the showcase; the street office decides."""
     if not permissions.can_rate(by):
         raise PermissionDenied(_("Only street-office staff can change the showcase."))
-    return BuildingGroup.objects.filter(pk__in=[g.pk for g in groups]).update(
-        featured=featured
-    )
+    pks = [g.pk for g in groups]
+    count = BuildingGroup.objects.filter(pk__in=pks).update(featured=featured)
+    groups_changed(*pks)
+    return count
 
 
 @transaction.atomic
@@ -179,4 +224,18 @@ def group_add_photo(
     images.attach(photo, images.process_upload(upload))
     photo.full_clean()
     photo.save()
+    groups_changed(group.pk)
     return photo
+
+
+@transaction.atomic
+def group_save(*, group: BuildingGroup, by) -> BuildingGroup:
+    """Create or change a building group's own details (name, address, feature, …)."""
+    if not permissions.can_rate(by):
+        raise PermissionDenied(
+            _("Only street-office staff can change building groups.")
+        )
+    group.full_clean()
+    group.save()
+    groups_changed(group.pk)
+    return group

@@ -1,12 +1,15 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from buildings import selectors
+from buildings import selectors, services
 from buildings.filters import BuildingGroupFilter
 from buildings.models import BuildingGroup
 from buildings.poster import PosterData, render_poster
+from nanxi import fragments
 from nanxi.caching import cache_for_visitors
 
 PAGE_SIZE = 24
@@ -14,15 +17,52 @@ PAGE_SIZE = 24
 
 @cache_for_visitors(params=("area", "stars", "page"))
 def group_list(request):
+    """Count, page and cards all come from the cache while the groups' version
+    (bumped by every service that changes a group) stays the same."""
     filterset = BuildingGroupFilter(request.GET, queryset=selectors.public_groups())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = filterset.qs
+    applied = sorted(
+        (name, str(getattr(value, "pk", value)))
+        for name, value in filterset.form.cleaned_data.items()
+        if value not in (None, "")
+    )
+    number = request.GET.get("page")
+
+    def listing():
+        count = groups.count()
+        page = fragments.page_of_ids(groups, number, PAGE_SIZE, count=count)
+        return count, page.number, page.object_list
+
+    count, number, ids = fragments.by_version(
+        "groups:list:" + fragments.digest(applied, number),
+        services.GROUPS,
+        listing,
+        request=request,
+    )
+    page = Page(ids, number, fragments.CountedPaginator((), PAGE_SIZE, count=count))
+    html = fragments.fragments("group", ids, _group_cards, request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "buildings/buildinggroup_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "cards": [html[pk] for pk in ids if pk in html],
+            "query": query.urlencode(),
+        },
     )
+
+
+def _group_cards(ids) -> dict[int, str]:
+    prefix = reverse("buildings:list")  # a card links to prefix + id: no reverse a row
+    return {
+        group.pk: render_to_string(
+            "includes/buildinggroup_card.html", {"group": group, "prefix": prefix}
+        )
+        for group in selectors.group_cards(ids)
+    }
 
 
 def _group(pk: int) -> BuildingGroup:
@@ -34,6 +74,7 @@ def _group(pk: int) -> BuildingGroup:
 
 @cache_for_visitors
 def group_detail(request, pk: int):
+    fragments.depend(request, services.group_version(pk))  # before the data is read
     group = _group(pk)
     history = list(selectors.star_history(group))
     latest = history[-1] if history else None
@@ -51,6 +92,7 @@ def group_detail(request, pk: int):
 
 @cache_for_visitors
 def showcase(request):
+    fragments.depend(request, services.GROUPS)  # before the data is read
     groups = selectors.public_groups().filter(featured=True)
     return render(request, "buildings/showcase.html", {"groups": groups})
 

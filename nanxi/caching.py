@@ -1,4 +1,10 @@
-"""Short-lived caching of public pages for visitors who are not logged in."""
+"""Caching of public pages for visitors who are not logged in.
+
+A page is stored with the versions it was made from (``nanxi.fragments``: the view
+records them while it renders) and served only while they all are current: a new
+vote or rating shows to visitors at once, not when a timer runs out. Pages that
+record no version keep the timer alone.
+"""
 
 import hashlib
 from functools import wraps
@@ -9,6 +15,8 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+from nanxi import fragments
 
 # A value longer than this is not a filter a page offers: render it, do not store it.
 MAX_VALUE_LENGTH = 40
@@ -32,11 +40,14 @@ def _cache_key(request, params: frozenset[str]) -> str | None:
             query.append((name, value))
     address = request.path + "?" + urlencode(sorted(query))
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{get_language()}:{digest}"
+    return f"page2:{get_language()}:{digest}"
 
 
 def cache_for_visitors(view=None, *, params: tuple[str, ...] = ()):
-    """Serve anonymous GETs of this page from the cache for a few seconds.
+    """Serve anonymous GETs of this page from the cache while it is current.
+
+    Current: its versions (those its view recorded, ``nanxi.fragments``) have not
+    changed, and it is younger than ``PUBLIC_PAGE_CACHE_SECONDS``.
 
     `params` are the query parameters the page reads (its filters and `page`); the
     key is the language, the path and those parameters only, so a visitor's cookies
@@ -63,12 +74,21 @@ def cache_for_visitors(view=None, *, params: tuple[str, ...] = ()):
         if key is None:
             return view(request, *args, **kwargs)
         hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
+        if isinstance(hit, tuple) and len(hit) == 3:
+            content, content_type, versions = hit
+            if not versions or fragments.current(versions) == versions:
+                return HttpResponse(content, content_type=content_type)
+        setattr(request, fragments.RECORDED, {})
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies:
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and fragments.available()
+        ):
+            versions = getattr(request, fragments.RECORDED)
+            cache.set(
+                key, (response.content, response["Content-Type"], versions), seconds
+            )
         return response
 
     return wrapper

@@ -14,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from nanxi import permissions
 from projects.models import (
     STAGES,
     Comment,
@@ -32,6 +33,15 @@ from projects.models import (
 )
 
 STEP_LABELS_CACHE_KEY = "projects:step-labels"
+
+# Versions (nanxi.fragments) of what the project pages show, bumped by the services:
+# which projects the lists hold (counts, stages, years, filters) …
+PROJECTS = "projects"
+
+
+def project_version(pk: int) -> str:
+    """… and one project's card and page."""
+    return f"project:{pk}"
 
 
 def step_labels() -> dict[int, str]:
@@ -59,6 +69,58 @@ def project_list(user):
         .with_totals()
         .select_related("area")
         .prefetch_related("topics")
+    )
+
+
+def project_cards(ids) -> list[Project]:
+    """The projects of a page of cards with what a card shows (three queries)."""
+    return list(
+        Project.objects.filter(pk__in=list(ids))
+        .with_totals()
+        .select_related("area")
+        .prefetch_related("topics")
+    )
+
+
+def list_scope(user) -> str:
+    """Who sees the same list: visitors and residents alike see public projects,
+    except their own drafts; staff also their areas'."""
+    if not user.is_authenticated:
+        return "public"
+    if permissions.is_street_staff(user):
+        return "all"
+    return f"u{user.pk}"
+
+
+def project_years() -> list[int]:
+    """The years that have projects, newest first (for the list's year filter)."""
+    return reporting_years()
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The list filter's options that are data: topics, areas, years (three queries)."""
+    from nanxi.models import ResidentialArea
+
+    return {
+        "topic": [
+            (str(pk), name) for pk, name in Topic.objects.values_list("pk", "name")
+        ],
+        "area": [
+            (str(pk), name)
+            for pk, name in ResidentialArea.objects.values_list("pk", "name")
+        ],
+        "year": [(str(year), str(year)) for year in project_years()],
+    }
+
+
+def my_votes(user, ids) -> dict[int, str]:
+    """Project id → this person's choice, for a page of cards (one query)."""
+    if not user.is_authenticated or not ids:
+        return {}
+    return dict(
+        Vote.objects.filter(voter=user, project_id__in=list(ids)).values_list(
+            "project_id", "choice"
+        )
     )
 
 

@@ -10,11 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nanxi import images
+from nanxi import fragments, images
+from nanxi.forms import phone_validator
+from nanxi.models import Profile
 from projects import notices, permissions, selectors, workflow
 from projects.models import (
     DEFAULT_MIN_SUPPORT,
     MAX_CONTRIBUTION,
+    AreaMember,
     Comment,
     Contribution,
     Evaluation,
@@ -61,6 +64,47 @@ def project_create(
     """
     if not by.is_authenticated:
         raise PermissionDenied(_("Log in to make a proposal."))
+    project = _new_project(
+        proposer=by,
+        actor=drafted_by or by,
+        title=title,
+        summary=summary,
+        description=description,
+        category=category,
+        area=area,
+        topics=topics,
+        building_groups=building_groups,
+        budget_requested=budget_requested,
+        crowdfunding_goal=crowdfunding_goal,
+        photos=photos,
+        at=at,
+        need=need,
+    )
+    if submit:
+        project_move(project=project, to_step=StepCode.SUBMIT, by=by, at=at)
+    return project
+
+
+def _new_project(
+    *,
+    proposer,
+    actor,
+    title: str,
+    summary: str,
+    description: str,
+    category: str,
+    area,
+    topics,
+    building_groups,
+    budget_requested: Decimal,
+    crowdfunding_goal: Decimal,
+    photos,
+    at: datetime | None,
+    need: Need | None = None,
+    proposer_member: AreaMember | None = None,
+    entered_by=None,
+) -> Project:
+    """A draft (step 2) and its first change row; the caller checked who may."""
     processed = _process_photos(photos, existing=0)
     project = Project(
         title=title,
@@ -68,7 +112,9 @@ def project_create(
         description=description,
         category=category,
         area=area,
-        proposer=by,
+        proposer=proposer,
+        proposer_member=proposer_member,
+        entered_by=entered_by,
         budget_requested=budget_requested,
         crowdfunding_goal=crowdfunding_goal,
         step=StepCode.DRAFT,
@@ -79,13 +125,206 @@ def project_create(
     project.save()
     project.topics.set(topics)
     project.building_groups.set(building_groups)
-    _save_photos(project, processed, by)
-    _record(
-        project, from_step=StepCode.COLLECT_NEEDS, by=drafted_by or by, note="", at=at
-    )
-    if submit:
-        project_move(project=project, to_step=StepCode.SUBMIT, by=by, at=at)
+    # Photos of a paper proposal are uploaded by the staff member who entered it.
+    _save_photos(project, processed, entered_by or proposer)
+    _record(project, from_step=StepCode.COLLECT_NEEDS, by=actor, note="", at=at)
     return project
+
+
+@transaction.atomic
+def project_enter_paper(
+    *,
+    by,
+    area,
+    title: str,
+    summary: str,
+    description: str,
+    category: str,
+    member: AreaMember | None = None,
+    resident=None,
+    topics=(),
+    building_groups=(),
+    budget_requested: Decimal = Decimal("0"),
+    crowdfunding_goal: Decimal = Decimal("0"),
+    photos=(),
+    at: datetime | None = None,
+) -> Project:
+    """Staff enter a proposal handed in on paper (线下), submitted (step 3) at once.
+
+    It is the proposal of a member of the area without an account (`member`) or of
+    a resident with one (`resident`), never of the staff member, who is recorded
+    as the one who entered it. Staff of the area then act for the proposer
+    (`permissions.acts_for_proposer`).
+    """
+    if not permissions.can_enter_paper_proposal(by, area.pk):
+        raise PermissionDenied(
+            _("Only staff of this residential area can enter its paper proposals.")
+        )
+    if (member is None) == (resident is None):
+        raise ValidationError(
+            _(
+                "Say whose proposal it is: a member of the area, or a resident "
+                "with an account (not both)."
+            )
+        )
+    if member is not None:
+        # Locked: a member erased meanwhile is not used.
+        member = AreaMember.objects.select_for_update().get(pk=member.pk)
+        refusal = permissions.member_refusal(member, area.pk)
+    else:
+        refusal = permissions.resident_refusal(resident, area.pk)
+    if refusal:
+        raise ValidationError(refusal)
+    project = _new_project(
+        proposer=resident,
+        proposer_member=member,
+        entered_by=by,
+        actor=by,
+        title=title,
+        summary=summary,
+        description=description,
+        category=category,
+        area=area,
+        topics=topics,
+        building_groups=building_groups,
+        budget_requested=budget_requested,
+        crowdfunding_goal=crowdfunding_goal,
+        photos=photos,
+        at=at,
+    )
+    project_move(project=project, to_step=StepCode.SUBMIT, by=by, at=at)
+    return project
+
+
+def resident_by_contact(*, by, area, contact: str):
+    """The account of a resident of `area` with this e-mail address or phone.
+
+    Only staff of the area may look (nothing about an account is shown: it is
+    found, or the form says it was not).
+    """
+    if not permissions.can_manage_members(by, area.pk):
+        raise PermissionDenied(
+            _("Only staff of this residential area can enter its paper proposals.")
+        )
+    text = contact.strip()
+    if not text:
+        raise ValidationError(
+            _("Enter the e-mail address or phone of the resident's account.")
+        )
+    profiles = Profile.objects.filter(
+        area=area, erased_at=None, user__is_active=True
+    ).select_related("user__profile")
+    if "@" in text:
+        profiles = profiles.filter(user__email__iexact=text)
+    else:
+        profiles = profiles.filter(phone=text)
+    found = list(profiles.order_by("pk")[:2])
+    if not found:
+        raise ValidationError(
+            _(
+                "No resident of %(area)s has an account with this e-mail address "
+                "or phone."
+            )
+            % {"area": area.name}
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            _(
+                "Several residents of %(area)s gave this phone: enter the e-mail "
+                "address of the account instead."
+            )
+            % {"area": area.name}
+        )
+    return found[0].user
+
+
+# --- members of the area (线下, no account) ------------------------------------------------
+
+
+def _check_member(member: AreaMember) -> None:
+    member.name = member.name.strip()
+    member.phone = member.phone.strip()
+    errors = {}
+    if not member.name:
+        errors["name"] = _("Write the member's name.")
+    if member.building_group is None:
+        errors["building_group"] = _("Choose the member's building group.")
+    elif member.building_group.area_id != member.area_id:
+        errors["building_group"] = _(
+            "%(group)s is not in %(area)s: choose a building group of the member's "
+            "residential area."
+        ) % {"group": member.building_group.name, "area": member.area.name}
+    if member.phone:
+        try:
+            phone_validator(member.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    member.full_clean()
+
+
+@transaction.atomic
+def member_record(
+    *, by, name: str, area, building_group, phone: str = ""
+) -> AreaMember:
+    """Staff record a member of their area who has no account (线下)."""
+    if not permissions.can_manage_members(by, area.pk):
+        raise PermissionDenied(
+            _("Only staff of this residential area can record its members.")
+        )
+    member = AreaMember(
+        name=name,
+        area=area,
+        building_group=building_group,
+        phone=phone,
+        recorded_by=by,
+    )
+    _check_member(member)
+    member.save()
+    return member
+
+
+def _locked_member(member: AreaMember, by) -> AreaMember:
+    locked = (
+        AreaMember.objects.select_for_update().select_related("area").get(pk=member.pk)
+    )
+    if not permissions.can_manage_members(by, locked.area_id):
+        raise PermissionDenied(
+            _("Only staff of this residential area can change its members.")
+        )
+    if locked.is_erased:
+        raise ValidationError(
+            _("This member's record has been erased; it cannot be used again.")
+        )
+    return locked
+
+
+@transaction.atomic
+def member_update(
+    *, member: AreaMember, by, name: str, building_group, phone: str = ""
+) -> AreaMember:
+    locked = _locked_member(member, by)
+    locked.name, locked.building_group, locked.phone = name, building_group, phone
+    _check_member(locked)
+    locked.save(update_fields=["name", "building_group", "phone"])
+    return locked
+
+
+@transaction.atomic
+def member_erase(*, member: AreaMember, by, at: datetime | None = None) -> AreaMember:
+    """Erase a member's personal data (PIPL) at their request; keep what they did.
+
+    Their paper proposals, ballots and forms still count, shown as a deleted
+    resident. The record cannot be used again; erasing twice is refused.
+    """
+    locked = _locked_member(member, by)
+    locked.name, locked.phone, locked.building_group = "", "", None
+    locked.erased_at, locked.erased_by = at or timezone.now(), by
+    locked.save(
+        update_fields=["name", "phone", "building_group", "erased_at", "erased_by"]
+    )
+    return locked
 
 
 @transaction.atomic
@@ -110,6 +349,14 @@ def project_update(
         raise PermissionDenied(
             _("Only the proposer can change a proposal, and only until it is accepted.")
         )
+    if project.on_paper and area.pk != project.area_id:
+        # Its proposer lives there, and its staff entered it: it stays in their care.
+        raise ValidationError(
+            _(
+                "A proposal handed in on paper stays in the residential area where "
+                "it was handed in."
+            )
+        )
     proposal_photos = project.photos.filter(progress_update=None)
     keep = proposal_photos.exclude(pk__in=list(remove_photo_ids))
     processed = _process_photos(new_photos, existing=keep.count())
@@ -128,6 +375,7 @@ def project_update(
     project.save()
     project.topics.set(topics)
     project.building_groups.set(building_groups)
+    fragments.bump(selectors.PROJECTS)  # what the list filters by may have changed
     proposal_photos.filter(pk__in=list(remove_photo_ids)).delete()
     _save_photos(project, processed, by)
     return project
@@ -147,6 +395,7 @@ def project_correct_texts(
     locked.full_clean()
     locked.save(update_fields=["title", "summary", "description", "updated_at"])
     locked.topics.set(topics)
+    fragments.bump(selectors.PROJECTS)  # the topics the list filters by
     for field in ("title", "summary", "description", "updated_at"):
         setattr(project, field, getattr(locked, field))
     return project
@@ -187,7 +436,12 @@ def _save_photos(project: Project, processed, by, progress_update=None) -> None:
 
 
 def _locked(project: Project) -> Project:
-    """The project's row, locked until the transaction ends (two clicks, one move)."""
+    """The project's row, locked until the transaction ends (two clicks, one move).
+
+    Every service that changes a project locks it first: its card and page get a
+    new version here (nanxi.fragments), so nothing cached shows it as it was.
+    """
+    fragments.bump(selectors.project_version(project.pk))
     return Project.objects.select_for_update().get(pk=project.pk)
 
 
@@ -203,6 +457,8 @@ def _record(project, *, from_step, by, note, at, outcome=None) -> StepChange:
     )
     change.full_clean()
     change.save()
+    # A new project or a move: the lists (their counts, stages, years) change too.
+    fragments.bump(selectors.PROJECTS, selectors.project_version(project.pk))
     return change
 
 
@@ -498,8 +754,19 @@ def vote_cast(
 
 
 @transaction.atomic
-def vote_enter_paper(*, project: Project, by, choice: str, ballot_number: str) -> Vote:
-    """Staff enter a paper ballot (线下) while the vote is open; each number once."""
+def vote_enter_paper(
+    *,
+    project: Project,
+    by,
+    choice: str,
+    ballot_number: str,
+    member: AreaMember | None = None,
+) -> Vote:
+    """Staff enter a paper ballot (线下) while the vote is open; each number once.
+
+    `member`: the member of the area without an account who cast it, if named;
+    a member's ballot is counted once too.
+    """
     locked = _locked(project)
     if not permissions.can_enter_paper_vote(by, locked):
         if not permissions.can_manage(by, locked):
@@ -515,8 +782,20 @@ def vote_enter_paper(*, project: Project, by, choice: str, ballot_number: str) -
     number = ballot_number.strip()
     if not number:
         raise ValidationError(_("Enter the number printed on the ballot."))
+    # The project row is locked: a second entry for the same member waits here.
+    _check_paper_member(
+        member,
+        locked,
+        Vote.objects.filter(project=locked, member=member),
+        _("A ballot of this member has already been entered for this project."),
+    )
     vote = Vote(
-        project=locked, choice=choice, paper=True, ballot_number=number, entered_by=by
+        project=locked,
+        choice=choice,
+        paper=True,
+        ballot_number=number,
+        entered_by=by,
+        member=member,
     )
     vote.full_clean(validate_constraints=False)
     try:
@@ -814,9 +1093,19 @@ def evaluation_add(
 
 @transaction.atomic
 def evaluation_enter_paper(
-    *, project: Project, by, stars: int, form_number: str, comment: str = ""
+    *,
+    project: Project,
+    by,
+    stars: int,
+    form_number: str,
+    comment: str = "",
+    member: AreaMember | None = None,
 ) -> Evaluation:
-    """Staff enter a resident's paper form (线下), counted once by its number."""
+    """Staff enter a resident's paper form (线下), counted once by its number.
+
+    `member`: the member of the area without an account who filled it in, if
+    named; each member evaluates a project once.
+    """
     locked = _locked(project)
     if not permissions.can_manage(by, locked):
         raise PermissionDenied(
@@ -829,6 +1118,12 @@ def evaluation_enter_paper(
     number = form_number.strip()
     if not number:
         raise ValidationError(_("Enter the number written on the paper form."))
+    _check_paper_member(
+        member,
+        locked,
+        Evaluation.objects.filter(project=locked, member=member),
+        _("This member has already evaluated this project: each member rates it once."),
+    )
     evaluation = Evaluation(
         project=locked,
         stars=stars,
@@ -836,12 +1131,25 @@ def evaluation_enter_paper(
         paper=True,
         form_number=number,
         entered_by=by,
+        member=member,
     )
     return _save_evaluation(
         evaluation,
         _("Paper form %(number)s has already been entered for this project.")
         % {"number": number},
     )
+
+
+def _check_paper_member(member, project: Project, entered, duplicate: str) -> None:
+    """A member named on a paper entry: of the project's area, not erased, once."""
+    if member is None:
+        return
+    member = AreaMember.objects.select_for_update().get(pk=member.pk)
+    refusal = permissions.member_refusal(member, project.area_id)
+    if refusal:
+        raise ValidationError(refusal)
+    if entered.exists():
+        raise ValidationError(duplicate)
 
 
 def _save_evaluation(evaluation: Evaluation, duplicate: str) -> Evaluation:

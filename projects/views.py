@@ -6,18 +6,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nanxi import fragments
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
 from nanxi import services as street_services
 from nanxi.caching import cache_for_visitors
 from nanxi.forms import parse_id
+from nanxi.models import ResidentialArea
 from projects import forms, permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
-from projects.models import Comment, Pledge, Project, StepCode
+from projects.models import AreaMember, Comment, Pledge, Project, StepCode, Vote
+from projects.personal_data import export_member
 
 PAGE_SIZE = 20
 
@@ -25,23 +31,76 @@ PAGE_SIZE = 20
 # The search text (q) is not among them: searches are rendered fresh.
 @cache_for_visitors(params=("category", "topic", "area", "stage", "year", "page"))
 def project_list(request):
-    queryset = selectors.project_list(request.user)
-    filterset = ProjectFilter(request.GET, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The cards come from the cache (nanxi.fragments), each as current as its
+    project's version; what is the person's own (their vote) is added around them.
+    The count and the filter's options are cached by the list's version."""
+    user = request.user
+    choices = fragments.by_version(
+        f"projects:filter-choices:{get_language()}",
+        selectors.PROJECTS,
+        selectors.filter_choices,
+        request=request,
+    )
+    filterset = ProjectFilter(
+        request.GET, queryset=Project.objects.visible_to(user), choices=choices
+    )
+    projects = filterset.qs
+    applied = filterset.applied()
+    if applied is None:
+        count = projects.count()
+    else:
+        count = fragments.by_version(
+            "projects:count:"
+            + fragments.digest(selectors.list_scope(user), sorted(applied.items())),
+            selectors.PROJECTS,
+            projects.count,
+            request=request,
+        )
+    page = fragments.page_of_ids(
+        projects, request.GET.get("page"), PAGE_SIZE, count=count
+    )
+    labels = selectors.step_labels()
+    texts = selectors.step_texts(labels)
+    html = fragments.fragments(
+        "project",
+        page.object_list,
+        lambda ids: _project_cards(ids, labels, texts),
+        variant=fragments.digest(sorted(labels.items())),
+        request=request,
+    )
+    votes = selectors.my_votes(user, page.object_list)
+    choice_labels = dict(Vote.Choice.choices)
+    cards = [
+        {"html": html[pk], "my_vote": choice_labels.get(votes.get(pk))}
+        for pk in page.object_list
+        if pk in html
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    labels = selectors.step_labels()
     return render(
         request,
         "projects/project_list.html",
         {
             "filter": filterset,
             "page": page,
+            "cards": cards,
             "query": query.urlencode(),
             "labels": labels,
-            "texts": selectors.step_texts(labels),
+            "texts": texts,
         },
     )
+
+
+def _project_cards(ids, labels, texts) -> dict[int, str]:
+    """The cards of these projects, rendered (the part that is the same for all)."""
+    prefix = reverse("projects:list")  # a card links to prefix + id: no reverse a row
+    return {
+        project.pk: render_to_string(
+            "includes/project_card_body.html",
+            {"project": project, "labels": labels, "texts": texts, "prefix": prefix},
+        )
+        for project in selectors.project_cards(ids)
+    }
 
 
 @login_required
@@ -86,12 +145,28 @@ def project_detail(request, pk: int):
             initial={"beneficiaries": project.beneficiaries}
         ),
         "rating_form": forms.RatingForm(),
-        "ballot_form": forms.PaperBallotForm(auto_id="ballot-%s"),
-        "paper_form": forms.PaperEvaluationForm(auto_id="paper-%s"),
+        "ballot_form": forms.PaperBallotForm(
+            auto_id="ballot-%s", area_id=project.area_id
+        ),
+        "paper_form": forms.PaperEvaluationForm(
+            auto_id="paper-%s", area_id=project.area_id
+        ),
+        "paper_entry": _paper_entry(project) if can.manage else None,
         "progress_form": forms.ProgressForm(),
         "summary_form": forms.SummaryForm(initial={"text": project.case_summary}),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def _paper_entry(project: Project) -> Project | None:
+    """Who entered a paper proposal and for whom: for staff only (one query)."""
+    if not project.on_paper:
+        return None
+    return Project.objects.select_related(
+        "entered_by__profile__area",
+        "proposer__profile__area",
+        "proposer_member__building_group",
+    ).get(pk=project.pk)
 
 
 @login_required
@@ -591,3 +666,153 @@ def manage(request):
             "unverified": street_selectors.unverified_residents(user).count(),
         },
     )
+
+
+# --- offline residents (线下): members of the area and paper proposals --------------------
+
+
+def _require_staff(user) -> None:
+    if not street.is_staff_member(user):
+        raise PermissionDenied(
+            _("This page is for residents' committee and street staff.")
+        )
+
+
+@login_required
+def member_list(request):
+    """Staff: the members of their areas without an account, and a form to add one."""
+    user = request.user
+    _require_staff(user)
+    form = forms.AreaMemberForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_record(by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc, "name")
+        else:
+            messages.success(
+                request,
+                _("%(name)s is recorded as a member of %(area)s.")
+                % {"name": member.name, "area": member.area.name},
+            )
+            return redirect("projects:members")
+    members = street.in_scope(
+        AreaMember.objects.filter(erased_at=None).select_related(
+            "area", "building_group"
+        ),
+        user,
+    ).order_by("area__name", "name", "pk")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/member_list.html",
+        {"page": page, "members": page, "form": form},
+    )
+
+
+def _member_in_scope(request, pk: int) -> AreaMember:
+    member = get_object_or_404(
+        AreaMember.objects.select_related("area", "building_group"), pk=pk
+    )
+    # Outside one's areas a member does not exist, as in the admin.
+    if not permissions.can_manage_members(request.user, member.area_id):
+        raise Http404(_("No such member."))
+    return member
+
+
+@login_required
+def member_detail(request, pk: int):
+    """Staff: correct a member's record; see everything held about them; erase it."""
+    member = _member_in_scope(request, pk)
+    form = None
+    if not member.is_erased:
+        initial = {
+            "name": member.name,
+            "building_group": member.building_group_id,
+            "phone": member.phone,
+        }
+        form = forms.AreaMemberForm(
+            request.POST or None, user=request.user, member=member, initial=initial
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.member_update(
+                    member=member, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc, "name")
+            else:
+                messages.success(request, _("The member's record has been saved."))
+                return redirect(member)
+    elif request.method == "POST":
+        messages.error(
+            request, _("This member's record has been erased; it cannot be used again.")
+        )
+        return redirect(member)
+    return render(
+        request,
+        "projects/member_detail.html",
+        {"member": member, "form": form, "sections": export_member(member)},
+    )
+
+
+@require_POST
+@login_required
+def member_erase(request, pk: int):
+    member = _member_in_scope(request, pk)
+    try:
+        services.member_erase(member=member, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(member)
+    messages.success(
+        request,
+        _(
+            "The member's personal data is erased. What they proposed, voted and "
+            "rated still counts, shown as a deleted resident."
+        ),
+    )
+    return redirect("projects:members")
+
+
+@login_required
+def paper_proposal(request):
+    """Staff enter a proposal handed in on paper, for a member or a resident."""
+    user = request.user
+    _require_staff(user)
+    areas = street.in_scope(ResidentialArea.objects.all(), user, "pk")
+    if request.method == "POST":
+        area_id = parse_id(request.POST.get("area"))
+    else:
+        area_id = areas.values_list("pk", flat=True).first()
+    form = forms.PaperProposalForm(
+        request.POST or None, request.FILES or None, user=user, area_id=area_id
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            resident = None
+            if data["resident"].strip():
+                resident = services.resident_by_contact(
+                    by=user, area=data["area"], contact=data["resident"]
+                )
+            project = services.project_enter_paper(
+                by=user,
+                member=data["member"],
+                resident=resident,
+                photos=data["photos"],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc, "resident")
+        else:
+            messages.success(
+                request,
+                _(
+                    "The paper proposal has been entered and submitted. You are "
+                    "recorded as the one who entered it."
+                ),
+            )
+            return redirect(project)
+    return render(request, "projects/paper_proposal_form.html", {"form": form})

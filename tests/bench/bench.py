@@ -1,14 +1,19 @@
 """Benchmarks: prints numbers, asserts nothing (the budgets are in DESIGN.md).
 
-    make bench                          # SQLite file under var/
-    python tests/bench/bench.py reports # only the yearly report
-    DATABASE_URL=postgres://… make bench  # the real thing
+    make bench                            # SQLite file under var/
+    DATABASE_URL=postgres://… REDIS_URL=… REDIS_CACHE_URL=… make bench  # the real thing
+    python tests/bench/bench.py reports   # only the yearly report
+    python tests/bench/bench.py pages     # only queries and the load table
 
-Seeds BENCH_PROJECTS projects (default 10 000) with votes and contributions into
-the database named by the environment (it must be a throwaway one: the script
-migrates it and adds rows), serves the portal with gunicorn on 127.0.0.1, loads
-it with wrk when installed (else with Python threads) and prints requests per
-second of the project list next to a bare "ok" view on the same server.
+Seeds BENCH_PROJECTS projects (default 10 000) with votes and contributions,
+BENCH_GROUPS building groups (5 000) with ratings, 500 committees, a verified
+resident, a street-staff member and a project page with 50 comments and 200 votes
+into the database named by the environment (it must be a throwaway one: the script
+migrates it and adds rows; the cache database is flushed). Prints the queries of
+every page, the yearly report's time and memory, EXPLAIN ANALYZE of the list
+queries, then serves the portal with gunicorn on 127.0.0.1 and loads every page
+with wrk (else Python threads) as a visitor, the resident and street staff, next
+to the bare /healthz on the same server: requests a second, % of /healthz, p50/p95.
 """
 
 import os
@@ -129,25 +134,6 @@ def seed() -> None:
     print(f"seed: {PROJECTS - have} projects in {time.perf_counter() - started:.1f} s")
 
 
-def query_counts() -> None:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
-
-    from projects.models import Project
-
-    client = Client()
-    override = override_settings(PUBLIC_PAGE_CACHE_SECONDS=0)  # what a render costs
-    override.enable()
-    pk = Project.objects.order_by("pk").values_list("pk", flat=True).first()
-    for url in ["/projects/", "/projects/?stage=2&year=2020", f"/projects/{pk}/", "/"]:
-        client.get(url)  # warm caches, as a running server has them
-        with CaptureQueriesContext(connection) as queries:
-            status = client.get(url).status_code
-        print(f"queries  {url:<32} {len(queries):>3}  (HTTP {status})")
-    override.disable()
-
-
 def seed_groups() -> None:
     """BENCH_GROUPS building groups, rated in 2019 and 2020, half applying."""
     from django.contrib.auth import get_user_model
@@ -159,6 +145,7 @@ def seed_groups() -> None:
         Rating,
         RatingStandard,
     )
+    from buildings.services import groups_refresh_rating
     from nanxi.models import ResidentialArea
 
     have = BuildingGroup.objects.count()
@@ -190,6 +177,8 @@ def seed_groups() -> None:
         DistrictApplication.objects.bulk_create(
             DistrictApplication(group=g, year=2020) for g in groups[::2]
         )
+        # Bulk rows skip the rating service: copy the newest stars onto the groups.
+        groups_refresh_rating()
     print(
         f"seed: {len(groups)} building groups in {time.perf_counter() - started:.1f} s"
     )
@@ -297,66 +286,309 @@ def yearly_report() -> None:
     )
 
 
-def load(url: str) -> float:
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %d\\n", summary.requests,
+    latency:percentile(50), latency:percentile(95),
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def load(
+    url: str, cookie: str = "", connections: int = 8
+) -> tuple[float, float, float]:
+    """Requests a second, p50 and p95 in milliseconds; fails on any error response."""
     if shutil.which("wrk"):
+        script = ROOT / "var" / "bench-wrk.lua"
+        script.write_text(WRK_SCRIPT)
+        command = [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{SECONDS}s",
+            "-s",
+            str(script),
+        ]
+        if cookie:
+            command += ["-H", f"Cookie: {cookie}"]
         out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", url],
-            capture_output=True,
-            text=True,
-            check=True,
+            [*command, url], capture_output=True, text=True, check=True
         ).stdout
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    done = [0]
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        _n, p50, p95, errors = map(int, re.search(r"BENCH (.*)", out).group(1).split())
+        if errors:
+            raise SystemExit(f"{url}: {errors} failed requests under load\n{out}")
+        return rps, p50 / 1000, p95 / 1000
+    times: list[float] = []
     stop = time.monotonic() + SECONDS
+    lock = threading.Lock()
 
     def worker():
+        headers = {"Cookie": cookie} if cookie else {}
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310
         while time.monotonic() < stop:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback)
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 response.read()
-            done[0] += 1
+            with lock:
+                times.append(time.perf_counter() - started)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return done[0] / SECONDS
+    times.sort()
+    return (
+        len(times) / SECONDS,
+        times[len(times) // 2] * 1000,
+        times[int(len(times) * 0.95)] * 1000,
+    )
 
 
-def serve_and_measure(cache_seconds: int) -> None:
-    """Start gunicorn with the visitors' page cache at `cache_seconds`, load it."""
-    from projects.models import Project
+# --- who is logged in, and the pages they open ----------------------------------------
 
-    pk = Project.objects.order_by("pk").values_list("pk", flat=True).first()
+
+def seed_people() -> dict:
+    """A verified resident, a street-staff member, and a project page of 50 comments
+    and 200 votes (made once; found again on the next run)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from nanxi import roles
+    from nanxi.models import Profile, ResidentialArea
+    from projects.models import Comment, Project, StepChange, Vote
+
+    User = get_user_model()
+    area = ResidentialArea.objects.get(slug="bench-0")
+    people = {}
+    for name, role, staff in [
+        ("bench-resident", roles.RESIDENT, False),
+        ("bench-street", roles.STREET_STAFF, True),
+    ]:
+        user, made = User.objects.get_or_create(
+            username=name, defaults={"email": f"{name}@example.com", "is_staff": staff}
+        )
+        if made:
+            user.groups.add(Group.objects.get(name=role))
+            Profile.objects.update_or_create(
+                user=user, defaults={"area": area, "verified_at": timezone.now()}
+            )
+        people[name] = user
+    project = Project.objects.filter(title="压测议事项目").first()
+    if project is None:
+        voters = list(User.objects.filter(username__startswith="bench")[:200])
+        project = Project.objects.create(
+            title="压测议事项目",
+            summary="五十条评论、两百张票。",
+            description="压测数据。" * 40,
+            category=Project.Category.DOORSTEP,
+            area=area,
+            proposer=voters[0],
+            step=6,
+            year=2020,
+            crowdfunding_goal=1000,
+        )
+        StepChange.objects.create(
+            project=project,
+            from_step=1,
+            to_step=6,
+            outcome="open",
+            actor=voters[0],
+            created_at=project.created_at,
+        )
+        Vote.objects.bulk_create(
+            Vote(
+                project=project, voter=u, choice=("support", "oppose", "abstain")[n % 3]
+            )
+            for n, u in enumerate(voters)
+        )
+        Comment.objects.bulk_create(
+            Comment(
+                project=project,
+                author=voters[n % 20],
+                body=f"第{n}条意见：楼道要整治。",
+            )
+            for n in range(50)
+        )
+    return {**people, "project": project}
+
+
+def session_cookie(user) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def pages(seeded: dict) -> list[tuple[str, str]]:
+    """(label, path) of every page the budget covers."""
+    from buildings.models import BuildingGroup
+    from committees.models import OwnersCommittee
+
+    group = BuildingGroup.objects.star_rated().order_by("pk").first()
+    committee = OwnersCommittee.objects.order_by("pk").first()
+    project = seeded["project"]
+    return [
+        ("home", "/"),
+        ("projects", "/projects/"),
+        ("projects, filtered", "/projects/?stage=2&year=2020"),
+        ("projects, page 10", "/projects/?page=10"),
+        ("projects, English", "/en/projects/"),
+        ("project (50 comments, 200 votes)", f"/projects/{project.pk}/"),
+        ("building groups", "/buildings/"),
+        ("building groups, 4 stars", "/buildings/?stars=4"),
+        ("building group", f"/buildings/{group.pk}/"),
+        ("committees", "/committees/"),
+        ("committee", f"/committees/{committee.pk}/"),
+    ]
+
+
+ACCOUNTS = {"resident": "bench-resident", "street staff": "bench-street"}
+
+STAFF_PAGES = [
+    ("work list", "/projects/manage/"),
+    ("admin: building groups", "/admin/buildings/buildinggroup/"),
+    ("admin: building groups, page 50", "/admin/buildings/buildinggroup/?p=50"),
+    ("admin: ratings", "/admin/buildings/rating/"),
+    ("admin: ratings, 2020", "/admin/buildings/rating/?year=2020"),
+]
+
+
+def query_counts(seeded: dict) -> None:
+    """Queries per page, rendered for the resident and for street staff."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for who, extra in [("bench-resident", []), ("bench-street", STAFF_PAGES)]:
+        client = Client()
+        client.force_login(seeded[who])
+        for label, url in pages(seeded) + extra:
+            client.get(url)  # warm caches, as a running server has them
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(url).status_code
+            print(f"queries  {who:<15} {label:<34} {len(queries):>3}  (HTTP {status})")
+
+
+def explain_lists(seeded: dict) -> None:
+    """EXPLAIN ANALYZE of the queries that read the lists (PostgreSQL only)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        print("explain  (PostgreSQL only)")
+        return
+    cases = [
+        ("bench-resident", "/projects/"),
+        ("bench-resident", "/projects/?stage=2&year=2020"),
+        ("bench-resident", "/projects/?page=10"),
+        ("bench-resident", "/buildings/"),
+        ("bench-resident", "/buildings/?stars=4"),
+        ("bench-street", "/projects/manage/"),
+        ("bench-street", "/admin/buildings/buildinggroup/"),
+        ("bench-street", "/admin/buildings/rating/"),
+    ]
+    lists = ("projects_project", "buildings_buildinggroup", "buildings_rating")
+    for who, url in cases:
+        client = Client()
+        client.force_login(seeded[who])
+        from django.core.cache import cache
+
+        cache.clear()  # what a cold cache asks the database
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not set(re.findall(r'FROM "(\w+)"', sql)) & set(lists):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + sql)
+                plan = [row[0] for row in cursor.fetchall()]
+            print(
+                f"\nexplain  {who} {url}\n  {sql[:300]}{'…' if len(sql) > 300 else ''}"
+            )
+            for line in plan:
+                print(f"    {line}")
+
+
+def serve(cache_seconds: int):
     env = {**os.environ, "PUBLIC_PAGE_CACHE_SECONDS": str(cache_seconds)}
     command = [sys.executable, "-m", "gunicorn", "nanxi.wsgi:application"]
     command += ["-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1).read()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def check_page(url: str, cookie: str, logged_in: bool) -> None:
+    """The page answers 200, and for a logged-in person shows their log-out button."""
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        body = response.read().decode()
+    if logged_in and "logout/" not in body:
+        raise SystemExit(f"{url}: not rendered for the logged-in person")
+
+
+def measure(seeded: dict) -> None:
+    """One gunicorn, visitors' page cache as deployed; every page side by side."""
     base = f"http://127.0.0.1:{PORT}"
+    cookies = {
+        who: session_cookie(seeded[who]) for who in ("bench-resident", "bench-street")
+    }
+    server = serve(cache_seconds=30)
+    tool = "wrk" if shutil.which("wrk") else "python threads"
+    print(
+        f"\nload     gunicorn -w {WORKERS}, {SECONDS} s a URL, 8 connections ({tool}); "
+        "visitors' page cache 30 s (logged-in people are never served from it)"
+    )
+    rows = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        tool = "wrk" if shutil.which("wrk") else "python threads"
-        print(
-            f"load     gunicorn -w {WORKERS}, visitors' page cache {cache_seconds} s, "
-            f"{SECONDS} s a URL, 8 connections ({tool})"
-        )
         hello = load(f"{base}/healthz")
-        print(f"rps      /healthz (bare view)             {hello:8.1f}")
-        for path in ["/projects/", "/projects/?stage=2&year=2020", f"/projects/{pk}/"]:
-            rps = load(f"{base}{path}")
-            print(f"rps      {path:<32} {rps:8.1f}   {rps / hello:6.1%} of bare")
+        rows.append(("/healthz (bare view)", "", "-", *hello))
+        runs = [("visitor", label, path) for label, path in pages(seeded)[:3]]
+        # The floor: a page with nothing of its own, for the same logged-in person.
+        runs += [("resident", "static page (logged-in floor)", "/privacy/")]
+        runs += [("resident", label, path) for label, path in pages(seeded)]
+        runs += [("street staff", label, path) for label, path in pages(seeded)]
+        runs += [("street staff", label, path) for label, path in STAFF_PAGES]
+        for who, label, path in runs:
+            cookie = cookies.get(ACCOUNTS.get(who, ""), "")
+            check_page(base + path, cookie, logged_in=who != "visitor")
+            # The admin's budget is a page's time for one person: one connection.
+            one = path.startswith("/admin/")
+            label = f"{label} (1 connection)" if one else label
+            rows.append((label, path, who, *load(base + path, cookie, 1 if one else 8)))
+        again = load(f"{base}/healthz")
+        rows.append(("/healthz again", "", "-", *again))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    bare = (hello[0] + again[0]) / 2
+    print("\n| page | who | rps | % of /healthz | p50 ms | p95 ms |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, path, who, rps, p50, p95 in rows:
+        name = f"`{path}` {label}" if path else label
+        print(
+            f"| {name} | {who} | {rps:.0f} | {rps / bare:.0%} | {p50:.1f} | {p95:.1f} |"
+        )
 
 
 def main() -> None:
     setup_django()
+    from django.core.cache import cache
     from django.db import connection
 
     print(f"database {connection.vendor} ({connection.settings_dict['NAME']})")
@@ -366,12 +598,16 @@ def main() -> None:
         seed_committees()
         yearly_report()
         return
-    query_counts()
     seed_groups()
     seed_committees()
-    yearly_report()
-    serve_and_measure(cache_seconds=30)  # as deployed
-    serve_and_measure(cache_seconds=0)  # every request rendered
+    seeded = seed_people()
+    # Versions and fragments of another database must not answer for this one.
+    cache.clear()
+    query_counts(seeded)
+    if sys.argv[1:] != ["pages"]:
+        yearly_report()
+        explain_lists(seeded)
+    measure(seeded)
 
 
 if __name__ == "__main__":
