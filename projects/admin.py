@@ -7,6 +7,7 @@ from nanxi import permissions as street
 from nanxi.admin_mixins import AreaScopedAdmin
 from projects import permissions, services
 from projects.models import (
+    AreaMember,
     Comment,
     Contribution,
     Evaluation,
@@ -89,6 +90,8 @@ class ProjectAdmin(AreaScopedAdmin):
         "case_summary",
         "legacy_satisfaction",
         "proposer",
+        "proposer_member",
+        "entered_by",
         "created_at",
         "updated_at",
     ]
@@ -147,8 +150,8 @@ class ProjectAdmin(AreaScopedAdmin):
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
-    list_display = ["code", "label"]
-    list_editable = ["label"]
+    list_display = ["code", "label", "label_en"]
+    list_editable = ["label", "label_en"]
     readonly_fields = ["code"]
 
     def has_add_permission(self, request):
@@ -193,7 +196,8 @@ class VoteRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
+    list_display = ["name", "name_en"]
+    search_fields = ["name", "name_en"]
 
 
 class ViewOnlyAdmin(AreaScopedAdmin):
@@ -234,6 +238,85 @@ class PledgeAdmin(ViewOnlyAdmin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ViewOnlyAdmin):
-    list_display = ["project", "stars", "paper", "form_number", "entered_by"]
+    list_display = ["project", "stars", "paper", "form_number", "member", "entered_by"]
     list_filter = ["paper", "stars"]
-    list_select_related = ["project", "entered_by"]
+    list_select_related = ["project", "entered_by", "member"]
+
+
+@admin.register(AreaMember)
+class AreaMemberAdmin(AreaScopedAdmin):
+    """Members of the area without an account (线下), within the staff's scope.
+
+    Recorded and corrected through the same services as the staff page; never
+    deleted (their paper entries count): erased with the action instead.
+    """
+
+    list_display = ["name", "area", "building_group", "recorded_by", "erased_at"]
+    list_filter = ["area", ("erased_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["area", "building_group", "recorded_by"]
+    search_fields = ["name"]
+    fields = ["name", "area", "building_group", "phone"]
+    actions = ["erase"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.is_erased:
+            return self.fields
+        return ["area"]  # a member stays in their area
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or not obj.is_erased
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "building_group":
+            kwargs["queryset"] = street.in_scope(
+                db_field.related_model.objects.select_related("area"), request.user
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.member_update(
+                member=obj,
+                by=request.user,
+                name=data["name"],
+                building_group=data["building_group"],
+                phone=data["phone"],
+            )
+        else:
+            saved = services.member_record(
+                by=request.user,
+                name=data["name"],
+                area=data["area"],
+                building_group=data["building_group"],
+                phone=data["phone"],
+            )
+            obj.pk = saved.pk
+
+    @admin.action(description=gettext_lazy("Erase the selected members' personal data"))
+    def erase(self, request, queryset):
+        erased = 0
+        for member in queryset:
+            try:
+                services.member_erase(member=member, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    f"{member}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+                    messages.ERROR,
+                )
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                _("%(n)d members' personal data erased.") % {"n": erased},
+                messages.SUCCESS,
+            )

@@ -3,10 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildings.models import BuildingGroup
-from nanxi.forms import IdMultipleChoiceField
+from nanxi import permissions as street
+from nanxi.forms import IdMultipleChoiceField, phone_validator
 from nanxi.models import ResidentialArea
 from projects import services
-from projects.models import Contribution, Project, StepCode, Topic, Vote
+from projects.models import AreaMember, Contribution, Project, StepCode, Topic, Vote
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -202,15 +203,48 @@ class RatingForm(forms.Form):
     )
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member of the area (线下) named on a paper entry: optional, by its number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Member of the area without an account (optional)"),
+            queryset=AreaMember.objects.filter(erased_at=None),
+            required=False,
+            empty_label=_("— not named —"),
+            error_messages={
+                "invalid_choice": _("Choose one of the members in the list.")
+            },
+            **kwargs,
+        )
+
+    def label_from_instance(self, member) -> str:
+        group = member.building_group.name if member.building_group else ""
+        return f"{member.name} · {group}" if group else member.name
+
+
+def _members_of(field, area_id: int | None) -> None:
+    # The page lists the project's area only; a posted id of another area is
+    # refused by the service with a message that says why.
+    if area_id is not None:
+        field.queryset = (
+            AreaMember.objects.filter(erased_at=None, area_id=area_id)
+            .select_related("building_group")
+            .order_by("name", "pk")
+        )
+
+
 class PaperEvaluationForm(RatingForm):
     form_number = forms.CharField(label=_("Paper form number"), max_length=20)
+    member = MemberChoiceField()
 
-    field_order = ["form_number", "stars", "comment"]
+    field_order = ["form_number", "member", "stars", "comment"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, area_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stars"].label = _("Rating on the form")
         self.fields["comment"].label = _("Words on the form (optional)")
+        _members_of(self.fields["member"], area_id)
 
 
 class PledgeForm(forms.Form):
@@ -313,6 +347,96 @@ class PaperBallotForm(forms.Form):
         choices=Vote.Choice.choices,
         widget=forms.RadioSelect,
     )
+    member = MemberChoiceField()
+
+    def __init__(self, *args, area_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _members_of(self.fields["member"], area_id)
+
+
+class AreaMemberForm(forms.Form):
+    """A member of the area without an account: staff record and correct it."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    area = forms.ModelChoiceField(
+        label=_("Residential area"),
+        queryset=ResidentialArea.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Choose one of the residential areas in the list.")
+        },
+    )
+    building_group = forms.ModelChoiceField(
+        label=_("Building group"),
+        queryset=BuildingGroup.objects.none(),
+        error_messages={
+            "invalid_choice": _("Choose one of the building groups in the list.")
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=20,
+        required=False,
+        validators=[phone_validator],
+        help_text=_("Shown to the residents' committee only, to call the member."),
+    )
+
+    def __init__(self, *args, user, member: AreaMember | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = street.in_scope(ResidentialArea.objects.all(), user, "pk")
+        self.fields["area"].queryset = areas
+        groups = BuildingGroup.objects.select_related("area").order_by(
+            "area__name", "name"
+        )
+        if member is not None:
+            # A member stays in their area; only the group and words change.
+            del self.fields["area"]
+            groups = groups.filter(area_id=member.area_id)
+        else:
+            groups = street.in_scope(groups, user)
+        self.fields["building_group"].queryset = groups
+        self.fields["building_group"].label_from_instance = lambda group: (
+            f"{group.area.name} · {group.name}"
+        )
+
+
+class PaperProposalForm(ProjectForm):
+    """A proposal handed in on paper, entered by staff for a member or a resident."""
+
+    member = MemberChoiceField()
+    resident = forms.CharField(
+        label=_("Or: e-mail address or phone of a resident with an account"),
+        max_length=254,
+        required=False,
+    )
+
+    field_order = ["area", "member", "resident"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = street.in_scope(
+            ResidentialArea.objects.all(), user, "pk"
+        )
+        self.fields["member"].label = _("Proposed by a member of the area")
+        self.fields["member"].help_text = _(
+            "A resident without an account, recorded under “Members of the area”."
+        )
+        self.fields["member"].queryset = (
+            street.in_scope(AreaMember.objects.filter(erased_at=None), user)
+            .select_related("building_group")
+            .order_by("name", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("member")) == bool((data.get("resident") or "").strip()):
+            raise forms.ValidationError(
+                _(
+                    "Say whose proposal it is: choose a member of the area, or give "
+                    "the e-mail address or phone of a resident's account (not both)."
+                )
+            )
+        return data
 
 
 class WorkListFilter(forms.Form):

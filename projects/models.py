@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions
+from nanxi.i18n import localized
+from nanxi.models import DELETED_RESIDENT, neutral_name, public_name
 
 MAX_CONTRIBUTION = Decimal("1000000.00")
 # A vote passes with more support than opposition unless the area's rule says more.
@@ -62,6 +64,12 @@ class Step(models.Model):
         blank=True,
         help_text=_("Leave empty to use the standard name."),
     )
+    label_en = models.CharField(
+        _("label in English"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown on English pages; leave empty to show the label above."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -78,6 +86,12 @@ class Step(models.Model):
 
 class Topic(models.Model):
     name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown on English pages; leave empty to show the Chinese."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -85,7 +99,7 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 def need_photo_path(instance, filename: str) -> str:
@@ -204,6 +218,79 @@ class NeedSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.need_id}"
+
+
+class AreaMember(models.Model):
+    """A member of the area (线下): a resident without an account, on whose behalf
+    the residents' committee enters paper proposals, ballots and evaluation forms.
+
+    No login. Personal data (name, phone) is shown to the area's staff only; in
+    public such a person is a neutral "Resident of 华业". Never deleted: erasing
+    (projects.services.member_erase) blanks the personal data and keeps the record,
+    so the paper entries still count.
+    """
+
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    area = models.ForeignKey(
+        "nanxi.ResidentialArea",
+        verbose_name=_("residential area"),
+        on_delete=models.PROTECT,
+        related_name="area_members",
+    )
+    # Required when recorded (the form and the service); emptied when erased.
+    building_group = models.ForeignKey(
+        "buildings.BuildingGroup",
+        verbose_name=_("building group"),
+        on_delete=models.SET_NULL,
+        related_name="area_members",
+        null=True,
+    )
+    phone = models.CharField(_("phone (optional)"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("member of the area")
+        verbose_name_plural = _("members of the area")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") | Q(erased_at__isnull=False),
+                name="area_member_named_unless_erased",
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "name"])]
+
+    def __str__(self) -> str:
+        return self.name if self.erased_at is None else str(DELETED_RESIDENT)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:member", args=[self.pk])
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """Shown to others: never the name, always the area's neutral one."""
+        if self.is_erased:
+            return str(DELETED_RESIDENT)
+        return neutral_name(self.area)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -369,11 +456,30 @@ class Project(models.Model):
         null=True,
         blank=True,
     )
+    # A resident with an account, or (on paper) a member of the area without one.
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposer"),
         on_delete=models.PROTECT,
         related_name="proposed_projects",
+        null=True,
+        blank=True,
+    )
+    proposer_member = models.ForeignKey(
+        AreaMember,
+        verbose_name=_("proposed by the member of the area"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        null=True,
+        blank=True,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered on paper by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     step = models.PositiveSmallIntegerField(
         _("step"), choices=StepCode.choices, default=StepCode.DRAFT
@@ -468,6 +574,16 @@ class Project(models.Model):
                 | Q(legacy_satisfaction__lte=100),
                 name="project_satisfaction_percent",
             ),
+            # Proposed by an account, or entered on paper for a member without one.
+            models.CheckConstraint(
+                condition=Q(proposer__isnull=False, proposer_member__isnull=True)
+                | Q(
+                    proposer__isnull=True,
+                    proposer_member__isnull=False,
+                    entered_by__isnull=False,
+                ),
+                name="project_proposer_account_or_member",
+            ),
         ]
         indexes = [
             models.Index(fields=["area", "step"]),
@@ -488,6 +604,18 @@ class Project(models.Model):
     @property
     def is_open(self) -> bool:
         return self.outcome == self.Outcome.OPEN
+
+    @property
+    def on_paper(self) -> bool:
+        """Entered by the residents' committee from a paper proposal (线下)."""
+        return self.entered_by_id is not None
+
+    @property
+    def proposer_public_name(self) -> str:
+        """Who proposed it, as anyone may read: a member of the area is never named."""
+        if self.proposer_member_id is not None:
+            return neutral_name(self.area)
+        return public_name(self.proposer)
 
 
 class StepChange(models.Model):
@@ -547,6 +675,15 @@ class Vote(models.Model):
         null=True,
         blank=True,
     )
+    # A paper ballot may name the member of the area who cast it (one each).
+    member = models.ForeignKey(
+        AreaMember,
+        verbose_name=_("member of the area"),
+        on_delete=models.PROTECT,
+        related_name="paper_votes",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -569,6 +706,15 @@ class Vote(models.Model):
                     & ~Q(ballot_number="")
                 ),
                 name="vote_online_or_numbered_paper",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "member"],
+                condition=Q(member__isnull=False),
+                name="one_paper_vote_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True) | Q(paper=True),
+                name="vote_member_on_paper_only",
             ),
         ]
 
@@ -851,6 +997,15 @@ class Evaluation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A paper form may name the member of the area who filled it in (one each).
+    member = models.ForeignKey(
+        AreaMember,
+        verbose_name=_("member of the area"),
+        on_delete=models.PROTECT,
+        related_name="paper_evaluations",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -876,6 +1031,15 @@ class Evaluation(models.Model):
                 condition=Q(paper=False, resident__isnull=False, form_number="")
                 | (Q(paper=True) & ~Q(form_number="")),
                 name="evaluation_online_or_numbered_paper",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "member"],
+                condition=Q(member__isnull=False),
+                name="one_evaluation_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True) | Q(paper=True, resident__isnull=True),
+                name="evaluation_member_on_paper_only",
             ),
         ]
 

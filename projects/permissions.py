@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from nanxi import permissions as street
 from projects import workflow
-from projects.models import Comment, Need, Pledge, Project
+from projects.models import AreaMember, Comment, Need, Pledge, Project
 from projects.workflow import Activity, Move
 
 
@@ -25,12 +25,26 @@ def is_proposer(user, project: Project) -> bool:
     return user.is_authenticated and project.proposer_id == user.pk
 
 
+def acts_for_proposer(user, project: Project) -> bool:
+    """The proposer, or for a proposal handed in on paper, staff of its area.
+
+    A paper proposal (线下) was handed in at the residents' committee: its staff
+    submit, change or withdraw it on the proposer's behalf (a member of the area
+    has no account to do it with; a resident with one may still do it themselves).
+    """
+    return is_proposer(user, project) or (
+        project.on_paper and can_manage(user, project)
+    )
+
+
 def can_edit(user, project: Project) -> bool:
-    return is_proposer(user, project) and workflow.is_open_for(project, Activity.EDIT)
+    return acts_for_proposer(user, project) and workflow.is_open_for(
+        project, Activity.EDIT
+    )
 
 
 def can_withdraw(user, project: Project) -> bool:
-    return is_proposer(user, project) and workflow.is_open_for(
+    return acts_for_proposer(user, project) and workflow.is_open_for(
         project, Activity.WITHDRAW
     )
 
@@ -167,7 +181,9 @@ def can_rate(user, project: Project) -> bool:
 
 def may_make(user, project: Project, move: Move) -> bool:
     """Whether this person is the one who makes `move` (proposer, or area staff)."""
-    return is_proposer(user, project) if move.by_proposer else can_manage(user, project)
+    if move.by_proposer:
+        return acts_for_proposer(user, project)
+    return can_manage(user, project)
 
 
 def next_moves(user, project: Project) -> list[Move]:
@@ -315,3 +331,47 @@ def can_manage_need(user, need: Need) -> bool:
 
 def can_act_on_need(user, need: Need) -> bool:
     return can_manage_need(user, need) and need.status == Need.Status.OPEN
+
+
+# --- offline residents (线下): members of the area and paper entries ---------------------
+
+
+def can_manage_members(user, area_id: int | None) -> bool:
+    """Staff of an area record its members without an account, and enter paper
+    proposals for them or for residents with one."""
+    return street.can_act_in_area(user, area_id)
+
+
+def can_change_member(user, member: AreaMember) -> bool:
+    """Staff of the member's area, while the record is not erased."""
+    return not member.is_erased and can_manage_members(user, member.area_id)
+
+
+def can_erase_member(user, member: AreaMember) -> bool:
+    return can_change_member(user, member)
+
+
+def can_enter_paper_proposal(user, area_id: int | None) -> bool:
+    return can_manage_members(user, area_id)
+
+
+def member_refusal(member: AreaMember, area_id: int) -> str | None:
+    """Why a paper entry cannot be made in the name of this member, or None."""
+    if member.is_erased:
+        return _("This member's record has been erased; it cannot be used again.")
+    if member.area_id != area_id:
+        return _(
+            "%(name)s is not a member of this residential area: choose a member "
+            "of the project's area."
+        ) % {"name": member.name}
+    return None
+
+
+def resident_refusal(user, area_id: int) -> str | None:
+    """Why a paper proposal cannot be entered for this account, or None."""
+    profile = getattr(user, "profile", None)
+    if not user.is_active or profile is None or profile.erased_at is not None:
+        return _("This account is closed.")
+    if profile.area_id != area_id:
+        return _("This resident does not live in the proposal's residential area.")
+    return None

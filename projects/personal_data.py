@@ -5,13 +5,19 @@ crowdfunding pledges, evaluations, progress notes and photos. Confirmed contribu
 name as typed by staff, not linked to an account: they are not listed.
 Deleting an account needs nothing here: the rows stay and show a deleted
 resident (nanxi.models.Profile.public_name).
+
+Members of the area (`AreaMember`, 线下) have no account, so the registry, keyed
+by account, cannot reach them: `export_member` gives the same sections for one
+member (shown to their area's staff, who print it when the member asks), and
+`projects.services.member_erase` erases them.
 """
 
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 
 from nanxi.personal_data import Section
 from projects.models import (
+    AreaMember,
     Comment,
     Evaluation,
     Need,
@@ -73,11 +79,21 @@ def export(user) -> list[Section]:
                 "summary": _("Summary"),
                 "description": _("Description"),
                 "created_at": _("Created"),
+                "on_paper": _("Entered from paper by the residents' committee"),
             },
             list(
                 Project.objects.filter(proposer=user)
                 .order_by("pk")
-                .values("id", "title", "summary", "description", "created_at")
+                .values(
+                    "id",
+                    "title",
+                    "summary",
+                    "description",
+                    "created_at",
+                    on_paper=ExpressionWrapper(
+                        Q(entered_by__isnull=False), output_field=BooleanField()
+                    ),
+                )
             ),
         ),
         Section(
@@ -162,6 +178,90 @@ def export(user) -> list[Section]:
                 ProjectPhoto.objects.filter(uploaded_by=user)
                 .order_by("pk")
                 .values("image", "created_at", project_title=F("project__title"))
+            ),
+        ),
+    ]
+
+
+def export_member(member: AreaMember) -> list[Section]:
+    """What the portal holds about one member of the area: four queries at most."""
+    record = {
+        "name": member.name,
+        "area": member.area.name,
+        "building_group": member.building_group.name if member.building_group else "",
+        "phone": member.phone,
+        "created_at": member.created_at,
+        "erased_at": member.erased_at,
+    }
+    return [
+        Section(
+            "member",
+            _("Record"),
+            {
+                "name": _("Name"),
+                "area": _("Residential area"),
+                "building_group": _("Building group"),
+                "phone": _("Phone"),
+                "created_at": _("Recorded"),
+                "erased_at": _("Erased"),
+            },
+            [record],
+        ),
+        Section(
+            "paper_proposals",
+            _("Proposals entered on paper"),
+            {
+                "id": _("Number"),
+                "title": _("Title"),
+                "summary": _("Summary"),
+                "created_at": _("Created"),
+            },
+            list(
+                Project.objects.filter(proposer_member=member)
+                .order_by("pk")
+                .values("id", "title", "summary", "created_at")
+            ),
+        ),
+        Section(
+            "paper_votes",
+            _("Paper ballots"),
+            {
+                "project_title": _("Project"),
+                "ballot_number": _("Ballot number"),
+                "choice": _("Choice"),
+                "created_at": _("Entered"),
+            },
+            list(
+                Vote.objects.filter(member=member)
+                .order_by("pk")
+                .values(
+                    "ballot_number",
+                    "choice",
+                    "created_at",
+                    project_title=F("project__title"),
+                )
+            ),
+        ),
+        Section(
+            "paper_evaluations",
+            _("Paper evaluation forms"),
+            {
+                "project_title": _("Project"),
+                "form_number": _("Paper form number"),
+                "stars": _("Stars"),
+                "comment": _("Comment"),
+                "created_at": _("Entered"),
+            },
+            list(
+                Evaluation.objects.filter(member=member)
+                .order_by("pk")
+                .values(
+                    "form_number",
+                    "stars",
+                    "comment",
+                    "created_at",
+                    project_title=F("project__title"),
+                )
             ),
         ),
     ]

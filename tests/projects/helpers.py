@@ -9,6 +9,21 @@ from projects import services
 from projects.models import Project, StepCode
 from tests.factories import make_user
 
+# Who tries an action in the role × action tables (tests/projects/conftest.py: people).
+ACTORS = [
+    "anonymous",
+    "unverified",
+    "proposer",
+    "neighbour",
+    "outsider",
+    "area_staff",
+    "other_staff",
+    "street_staff",
+    "superuser",
+]
+STAFF = {"area_staff", "street_staff", "superuser"}
+LOGGED_IN = set(ACTORS) - {"anonymous"}
+
 
 def proposal(**overrides) -> dict:
     data = {
@@ -32,9 +47,47 @@ def make_project(
     project = services.project_create(
         by=proposer, area=area, submit=step >= StepCode.SUBMIT, **proposal(**overrides)
     )
+    return advance(project, staff=staff, step=step, voter=proposer)
+
+
+def make_paper_project(
+    *, area, member=None, resident=None, staff=None, step=StepCode.SUBMIT, **overrides
+) -> Project:
+    """A proposal handed in on paper (线下), entered by staff for a member of the
+    area (made here unless given) or a resident with an account, moved to `step`."""
+    staff = staff or make_user(roles.AREA_STAFF, area=area)
+    if member is None and resident is None:
+        member = make_member(area=area, by=staff)
+    project = services.project_enter_paper(
+        by=staff, area=area, member=member, resident=resident, **proposal(**overrides)
+    )
+    return advance(project, staff=staff, step=step)
+
+
+def make_member(*, area, by=None, name="李阿婆", phone="13800000001", group=None):
+    """A member of the area without an account, recorded through the service."""
+    from buildings.models import BuildingGroup
+
+    by = by or make_user(roles.AREA_STAFF, area=area)
+    group = group or BuildingGroup.objects.create(
+        name=f"{area.name}{BuildingGroup.objects.count() + 1}号楼组", area=area
+    )
+    return services.member_record(
+        by=by, name=name, area=area, building_group=group, phone=phone
+    )
+
+
+def advance(project: Project, *, staff, step, voter=None) -> Project:
+    """Move a submitted project on to `step` as its area's staff (the vote passes:
+    `voter` votes for it online, else staff enter a paper ballot)."""
     while project.step < step:
         if project.step == StepCode.VOTE:
-            services.vote_cast(project=project, voter=proposer, choice="support")
+            if voter is not None:
+                services.vote_cast(project=project, voter=voter, choice="support")
+            else:
+                services.vote_enter_paper(
+                    project=project, by=staff, choice="support", ballot_number="P-1"
+                )
         if project.step == StepCode.EVALUATE:
             services.evaluation_record(project=project, by=staff, beneficiaries=120)
             services.evaluation_enter_paper(

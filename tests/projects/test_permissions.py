@@ -6,44 +6,20 @@ Every refused action leaves the project and everything hanging on it unchanged.
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.timezone import localdate
 
-from nanxi import roles
 from projects import permissions, services
-from projects.models import Comment, Pledge, Project, StepCode
-from tests.factories import make_user
-from tests.projects.helpers import make_project, proposal
-
-ACTORS = [
-    "anonymous",
-    "unverified",
-    "proposer",
-    "neighbour",
-    "outsider",
-    "area_staff",
-    "other_staff",
-    "street_staff",
-    "superuser",
-]
-STAFF = {"area_staff", "street_staff", "superuser"}
-LOGGED_IN = set(ACTORS) - {"anonymous"}
-
-
-@pytest.fixture
-def people(area, other_area, area_staff, street_staff):
-    return {
-        "anonymous": AnonymousUser(),
-        "unverified": make_user(roles.RESIDENT, area=area),
-        "proposer": make_user(roles.RESIDENT, area=area, verified=True),
-        "neighbour": make_user(roles.RESIDENT, area=area, verified=True),
-        "outsider": make_user(roles.RESIDENT, area=other_area, verified=True),
-        "area_staff": area_staff,
-        "other_staff": make_user(roles.AREA_STAFF, area=other_area),
-        "street_staff": street_staff,
-        "superuser": make_user(None, is_superuser=True),
-    }
+from projects.models import AreaMember, Comment, Pledge, Project, StepCode
+from tests.projects.helpers import (
+    ACTORS,
+    LOGGED_IN,
+    STAFF,
+    make_member,
+    make_paper_project,
+    make_project,
+    proposal,
+)
 
 
 def snapshot(project: Project) -> tuple:
@@ -234,14 +210,60 @@ ACTIONS = {
             project=p, by=by, stars=3, form_number="A-17"
         ),
     ),
+    # Offline residents (线下): ballots and forms naming a member of the area, and
+    # staff acting for the proposer of a proposal handed in on paper.
+    "paper_vote_for_member": (
+        StepCode.VOTE,
+        STAFF,
+        lambda p, by, _: services.vote_enter_paper(
+            project=p,
+            by=by,
+            choice="oppose",
+            ballot_number="0044",
+            member=AreaMember.objects.get(area=p.area),
+        ),
+    ),
+    "paper_form_for_member": (
+        StepCode.EVALUATE,
+        STAFF,
+        lambda p, by, _: services.evaluation_enter_paper(
+            project=p,
+            by=by,
+            stars=2,
+            form_number="A-18",
+            member=AreaMember.objects.get(area=p.area),
+        ),
+    ),
+    "on_paper_edit": (
+        StepCode.SUBMIT,
+        STAFF,
+        lambda p, by, _: services.project_update(
+            project=p, by=by, area=p.area, **proposal(title="照纸质提案更正")
+        ),
+    ),
+    "on_paper_withdraw": (
+        StepCode.CONSULT,
+        STAFF,
+        lambda p, by, _: services.project_withdraw(project=p, by=by),
+    ),
+    "on_paper_accept": (
+        StepCode.SUBMIT,
+        STAFF,
+        lambda p, by, _: services.project_move(project=p, to_step=4, by=by),
+    ),
 }
 
 
-def project_for(action: str, area, people, area_staff) -> Project:
-    step, _, _ = ACTIONS[action]
+def project_for(action: str, area, people, area_staff, step=None) -> Project:
+    step = step or ACTIONS[action][0]
+    if action.startswith("on_paper_"):
+        # Handed in on paper by a member of the area without an account.
+        return make_paper_project(area=area, staff=area_staff, step=step)
     project = make_project(
         area=area, proposer=people["proposer"], staff=area_staff, step=step
     )
+    if action.endswith("_for_member"):
+        make_member(area=area, by=area_staff)
     if action == "announce":
         services.vote_cast(project=project, voter=people["neighbour"], choice="support")
     if action == "hide":
@@ -299,6 +321,14 @@ CLOSED = [
     ("rate", StepCode.SHARE, "neighbour"),
     ("enter_paper_form", StepCode.ACCEPT_RESULTS, "area_staff"),
     ("enter_paper_form", StepCode.SHARE, "area_staff"),
+    ("paper_vote_for_member", StepCode.CONSULT, "area_staff"),
+    ("paper_vote_for_member", StepCode.ANNOUNCE, "area_staff"),
+    ("paper_form_for_member", StepCode.ACCEPT_RESULTS, "area_staff"),
+    ("paper_form_for_member", StepCode.SHARE, "area_staff"),
+    # Staff act for a paper proposal's proposer, with the proposer's limits.
+    ("on_paper_edit", StepCode.ACCEPT, "area_staff"),
+    ("on_paper_withdraw", StepCode.VOTE, "area_staff"),
+    ("on_paper_withdraw", StepCode.ANNOUNCE, "street_staff"),
 ]
 
 
@@ -307,9 +337,7 @@ def test_action_at_a_closed_step_is_refused(
     area, area_staff, people, action, step, who
 ):
     _, _, act = ACTIONS[action]
-    project = make_project(
-        area=area, proposer=people["proposer"], staff=area_staff, step=step
-    )
+    project = project_for(action, area, people, area_staff, step=step)
     before = snapshot(project)
     with pytest.raises((PermissionDenied, ValidationError)):
         act(project, people[who], people)
