@@ -24,7 +24,9 @@ demo: $(STAMP)
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install and run the whole suite on SQLite with eager Celery
+# axe-core for the accessibility browser test, from package-lock.json (skipped without npm).
 test: $(STAMP)
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -378,3 +378,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- the street office in the footer (templates/base.html) ------------------------------
+# Its address and phone as the deployment sets them; the ICP filing number (ICP备案号)
+# shows only once it is set.
+STREET_OFFICE_ADDRESS = os.environ.get(
+    "STREET_OFFICE_ADDRESS", "上海市静安区南京西路街道办事处"
+)
+STREET_OFFICE_PHONE = os.environ.get("STREET_OFFICE_PHONE", "12345")
+ICP_FILING_NUMBER = os.environ.get("ICP_FILING_NUMBER", "")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("nanxi.context_processors.site")
+# intcomma in Chinese: 14,000 (Django's zh_Hans groups by four, without a separator).
+FORMAT_MODULE_PATH = ["nanxi.formats"]
+# Django answers a form's address opened as a page with an empty 405: explain instead.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("nanxi.middleware.DatabaseUnavailableMiddleware"),
+    "nanxi.error_pages.MethodNotAllowedPageMiddleware",
+)

@@ -10,6 +10,11 @@ handler500 = "nanxi.middleware.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # One address in every language: the icon, the text size, a page's QR code.
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("text-size/", views.text_size, name="text_size"),
+    path("text-size.css", views.text_size_css, name="text_size_css"),
+    path("qr.svg", views.page_qr, name="page_qr"),
 ]
 
 # Chinese pages have no prefix (/projects/), English ones have /en/ (/en/projects/).

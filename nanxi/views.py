@@ -4,17 +4,22 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import condition, require_POST
 
 from nanxi import permissions, personal_data, selectors, services, throttle
 from nanxi.account_forms import AccountDeleteForm
 from nanxi.forms import ProfileForm
 from nanxi.models import Profile
+from nanxi.qr import qr_svg
 
 
 def healthz(request):
@@ -146,3 +151,104 @@ def account_delete(request):
             )
             return redirect("reports:home")
     return render(request, "nanxi/account_delete.html", {"form": form})
+
+
+# --- look: the icon, the larger-text switch, a page's QR code -----------------------
+
+TEXT_SIZE_COOKIE = "text_size"
+TEXT_SIZES = ("normal", "large")
+TEXT_SIZE_MAX_AGE = 365 * 24 * 3600
+# What the switch changes: the root size (rem) and which of its buttons is lit.
+TEXT_SIZE_CSS = {
+    "normal": ".text-size button[value=normal] { background: #fff; color: #7d1712; }\n",
+    "large": (
+        ":root { font-size: 137.5%; }\n"
+        ".text-size button[value=large] { background: #fff; color: #7d1712; }\n"
+    ),
+}
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to ours."""
+    return redirect(static("img/favicon.ico"), permanent=True)
+
+
+def _text_size(request) -> str:
+    size = request.COOKIES.get(TEXT_SIZE_COOKIE, "normal")
+    return size if size in TEXT_SIZES else "normal"
+
+
+@require_POST
+@csrf_exempt  # a display preference in a cookie of its own: nothing to forge
+def text_size(request):
+    """The header's larger-text switch: remember the choice, go back to the page.
+
+    A form, so it works without JavaScript. The page itself never depends on the
+    cookie (visitors' pages are cached as they are): ``text_size_css`` does.
+    """
+    size = request.POST.get("size", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    if size not in TEXT_SIZES:
+        return render(
+            request,
+            "nanxi/text_size_error.html",
+            {"way_back": back},
+            status=400,
+        )
+    response = redirect(back)
+    response.status_code = 303
+    if size == "normal":
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            size,
+            max_age=TEXT_SIZE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@condition(etag_func=lambda request: f"text-size-{_text_size(request)}")
+def text_size_css(request):
+    """The few CSS rules of the chosen text size; every page links it.
+
+    Private to the browser and revalidated each time (a 304 without a body), so the
+    switch shows at once on the page the person goes back to.
+    """
+    response = HttpResponse(
+        TEXT_SIZE_CSS[_text_size(request)], content_type="text/css; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response
+
+
+QR_PATH_MAX_LENGTH = 200
+
+
+def page_qr(request):
+    """The QR code of one of the portal's pages (``?path=/projects/33/``), printed
+    on that page. Only addresses of the portal: not a QR generator for anything."""
+    path = request.GET.get("path", "")
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or len(path) > QR_PATH_MAX_LENGTH
+    ):
+        raise Http404
+    try:
+        resolve(path)
+    except Resolver404:
+        raise Http404 from None
+    response = HttpResponse(
+        qr_svg(request.build_absolute_uri(path)), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,14 @@
+"""What every page's header and footer show: the street office's contact settings."""
+
+from django.conf import settings
+
+
+def site(request):
+    """The footer's facts. Settings only: no query, no session (visitors' cache safe)."""
+    return {
+        "street_office": {
+            "address": settings.STREET_OFFICE_ADDRESS,
+            "phone": settings.STREET_OFFICE_PHONE,
+            "icp": settings.ICP_FILING_NUMBER,
+        }
+    }
