@@ -5,15 +5,22 @@ stars (compared with their 2019 ratings), 66 applying for the district's title;
 the newsletter's three featured cases with their stories.
 """
 
-import io
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from PIL import Image, ImageDraw
 
 from buildings import services
-from buildings.models import BuildingGroup, DistrictApplication, Rating, RatingStandard
+from buildings.models import (
+    BuildingGroup,
+    DistrictApplication,
+    Rating,
+    RatingChange,
+    RatingStandard,
+)
 from nanxi.demo import demo_user
+from nanxi.demo_pictures import picture
 from nanxi.models import ResidentialArea
 
 FEATURED = [
@@ -27,7 +34,9 @@ FEATURED = [
             "加强了交流与互动。"
         ),
         "video_url": "https://nanxi.example/videos/shengpingjie-65",
-        "color": (196, 62, 92),
+        "households": 42,
+        "leader": "沈阿姨",
+        "photos": [("flowers", "月季苑"), ("people", "")],
     },
     {
         "name": "陕西北路30弄",
@@ -38,7 +47,9 @@ FEATURED = [
             "有声读物创作，打造可以聆听的有声阅读楼组。"
         ),
         "video_url": "",
-        "color": (46, 110, 160),
+        "households": 28,
+        "leader": "顾老师",
+        "photos": [("books", "可以聆听的楼组"), ("people", "")],
     },
     {
         "name": "花园公寓",
@@ -49,18 +60,41 @@ FEATURED = [
             "团队作品等展示在楼组中，保留了文化底蕴又彰显时代特色。"
         ),
         "video_url": "",
-        "color": (60, 130, 70),
+        "households": 64,
+        "leader": "陆老伯",
+        "photos": [("people", "社区展览馆"), ("books", "")],
     },
 ]
 
+# Sample building groups of each area: real streets of 南京西路街道, lane (弄) and
+# house (号) numbers in plausible ranges, and the named estates whose houses are
+# numbered (静安别墅12号). The names are sample data, not the street's register.
 STREETS = {
-    "huaye": ["南京西路", "石门一路"],
-    "weihai": ["威海路", "陕西北路"],
-    "chonghua": ["延安中路", "茂名北路"],
-    "xinfukangli": ["新闸路", "升平街"],
-    "jingan-bieshu": ["南京西路", "泰兴路"],
-    "lianhua": ["北京西路", "江宁路"],
+    "huaye": [("陕西北路", 101, 299), ("奉贤路", 101, 299), ("北京西路", 1001, 1199)],
+    "weihai": [("威海路", 501, 799), ("陕西北路", 10, 98), ("茂名北路", 201, 299)],
+    "chonghua": [("茂名北路", 1, 199), ("延安中路", 801, 999), ("重华新村", 1, 60)],
+    "xinfukangli": [("新闸路", 901, 1199), ("升平街", 1, 99), ("石门二路", 101, 299)],
+    "jingan-bieshu": [("静安别墅", 1, 180), ("泰兴路", 201, 399), ("吴江路", 101, 299)],
+    "lianhua": [("石门一路", 201, 399), ("凤阳路", 601, 799), ("北京西路", 801, 999)],
 }
+NAMED_ESTATES = {"重华新村", "静安别墅"}
+SURNAMES = "沈顾陆钱王张周徐朱吴孙金蒋严范许方施秦丁"
+LEADER_TITLES = ["阿姨", "老师", "师傅", "阿婆", "老伯", "先生", "女士"]
+# 一楼一特色: the themes groups chose for themselves (sample data).
+FEATURES = [
+    ("绿植楼道", "flowers"),
+    ("睦邻议事角", "people"),
+    ("书香楼组", "books"),
+    ("老物件展示墙", "people"),
+    ("共享工具箱", "people"),
+    ("楼道文化长廊", "books"),
+    ("垃圾分类示范楼组", "bins"),
+    ("亲子阅读角", "books"),
+    ("文明养宠楼组", "cats"),
+    ("车辆有序停放", "bicycles"),
+    ("楼道微花园", "flowers"),
+    ("暖心助老楼组", "people"),
+]
 
 # 2019 stars → 2020 stars, and how many groups had that path.
 PATHS = (
@@ -93,16 +127,6 @@ def _scores(standard: RatingStandard, total: int) -> dict[int, int]:
         scores[c.pk] += step
         rest -= step
     return scores
-
-
-def _photo(color, label: str) -> SimpleUploadedFile:
-    image = Image.new("RGB", (960, 640), color)
-    draw = ImageDraw.Draw(image)
-    for i in range(0, 960, 48):
-        draw.ellipse((i, 420 + (i % 96), i + 80, 500 + (i % 96)), fill=(250, 235, 240))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    return SimpleUploadedFile(f"{label}.jpg", buffer.getvalue(), "image/jpeg")
 
 
 @transaction.atomic
@@ -152,6 +176,11 @@ def load(out) -> None:
         )
         for n, group in enumerate(applicants[:DISTRICT_APPLICATIONS_2020])
     )
+    # The street rates in November; the service stamped today.
+    for year in (2019, 2020):
+        rated = datetime(year, 11, 20, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+        Rating.objects.filter(year=year).update(updated_at=rated)
+        RatingChange.objects.filter(rating__year=year).update(changed_at=rated)
     out.write(f"  building groups: {len(groups)}, ratings: {Rating.objects.count()}")
 
 
@@ -165,30 +194,64 @@ def _groups(areas, street) -> list[BuildingGroup]:
                 "feature": case["feature"],
                 "story": case["story"],
                 "video_url": case["video_url"],
-                "address": case["name"],
-                "households": 36,
-                "leader": "楼组长",
+                "address": f"静安区{case['name']}",
+                "households": case["households"],
+                "leader": case["leader"],
             },
         )
         if created:
-            services.group_add_photo(
-                group=group,
-                upload=_photo(case["color"], "photo"),
-                caption=case["feature"],
-                by=street,
-            )
+            for n, (motif, banner) in enumerate(case["photos"]):
+                services.group_add_photo(
+                    group=group,
+                    upload=picture(len(groups) * 10 + n, motif, banner),
+                    caption=case["feature"] if n == 0 else case["name"],
+                    by=street,
+                )
         groups.append(group)
+    rng = random.Random("南京西路街道楼组")  # noqa: S311 (sample data, seeded)
+    taken = {case["name"] for case in FEATURED}
     slugs = list(STREETS)
     n = 0
     while len(groups) < sum(count for _, count in PATHS):
         slug = slugs[n % len(slugs)]
-        street_name = STREETS[slug][(n // len(slugs)) % 2]
-        name = f"{street_name}{100 + n * 7}弄"
-        group, _ = BuildingGroup.objects.get_or_create(
+        name = _name(rng, slug, taken)
+        taken.add(name)
+        feature, motif = rng.choice(FEATURES) if rng.random() < 0.3 else ("", "")
+        group, created = BuildingGroup.objects.get_or_create(
             area=areas[slug],
             name=name,
-            defaults={"address": name, "households": 20 + n % 40, "feature": ""},
+            defaults={
+                "address": f"静安区{name}",
+                "households": rng.randint(12, 86),
+                "leader": rng.choice(SURNAMES) + rng.choice(LEADER_TITLES),
+                "feature": feature,
+            },
         )
+        if created and feature and rng.random() < 0.25:
+            services.group_add_photo(
+                group=group,
+                upload=picture(1000 + n, motif, feature),
+                caption=feature,
+                by=street,
+            )
         groups.append(group)
         n += 1
     return groups
+
+
+def _name(rng: random.Random, slug: str, taken: set[str]) -> str:
+    """A new sample name: 威海路590弄, 茂名北路221号, 新闸路1025弄7号, 静安别墅12号."""
+    while True:
+        street, low, high = rng.choice(STREETS[slug])
+        number = rng.randint(low, high)
+        form = rng.random()
+        if street in NAMED_ESTATES:
+            name = f"{street}{number}号"
+        elif form < 0.6:
+            name = f"{street}{number}弄"
+        elif form < 0.85:
+            name = f"{street}{number}号"
+        else:
+            name = f"{street}{number}弄{rng.randint(1, 12)}号"
+        if name not in taken:
+            return name

@@ -23,19 +23,52 @@ from committees.models import (
 from nanxi.demo import demo_user
 from nanxi.models import Estate, ResidentialArea
 
+# Sample estates of each area: name, the street (or named estate) whose building
+# groups belong to it, and its address. The newsletter's groups land in theirs:
+# 花园公寓 in 花园公寓, 升平街65号 in 升平街小区, 陕西北路30弄 in 陕西北路小区.
 ESTATES = {
-    "huaye": ["华业大楼", "石门一路公寓", "华业新村", "南京西路花苑", "安义小区"],
-    "weihai": ["威海公寓", "陕西北路小区", "威海别墅", "茂名新苑", "大中里小区"],
-    "chonghua": ["重华新村", "延安中路公寓", "花园公寓", "重华苑", "茂名北路小区"],
-    "xinfukangli": ["新福康里", "升平街小区", "新闸路公寓", "康乐苑", "福康大楼"],
-    "jingan-bieshu": [
-        "静安别墅",
-        "泰兴路公寓",
-        "南京西路1025弄",
-        "张园小区",
-        "静安新苑",
+    "huaye": [
+        ("华业大楼", "陕西北路", "陕西北路175号"),
+        ("奉贤路小区", "奉贤路", "奉贤路168弄"),
+        ("北京西路公寓", "北京西路", "北京西路1094号"),
+        ("安乐坊", "陕西北路", "陕西北路247弄"),
+        ("华业新村", "奉贤路", "奉贤路250弄"),
     ],
-    "lianhua": ["联华公寓", "北京西路小区", "江宁路苑", "联华新村", "大田路小区"],
+    "weihai": [
+        ("威海别墅", "威海路", "威海路696弄"),
+        ("陕西北路小区", "陕西北路", "陕西北路30弄"),
+        ("茂名公寓", "茂名北路", "茂名北路230号"),
+        ("大中里", "威海路", "威海路590弄"),
+        ("威海公寓", "威海路", "威海路755号"),
+    ],
+    "chonghua": [
+        ("重华新村", "重华新村", "南京西路1081弄"),
+        ("花园公寓", "茂名北路", "茂名北路68弄"),
+        ("延安中路公寓", "延安中路", "延安中路873号"),
+        ("茂名北路小区", "茂名北路", "茂名北路120弄"),
+        ("延安中路小区", "延安中路", "延安中路955弄"),
+    ],
+    "xinfukangli": [
+        ("新福康里", "新闸路", "新闸路1124弄"),
+        ("升平街小区", "升平街", "升平街65号"),
+        ("石门二路公寓", "石门二路", "石门二路186号"),
+        ("康乐苑", "新闸路", "新闸路960弄"),
+        ("福康大楼", "石门二路", "石门二路258号"),
+    ],
+    "jingan-bieshu": [
+        ("静安别墅", "静安别墅", "南京西路1025弄"),
+        ("泰兴路公寓", "泰兴路", "泰兴路320号"),
+        ("吴江路小区", "吴江路", "吴江路169弄"),
+        ("张家宅", "泰兴路", "泰兴路245弄"),
+        ("吴江公寓", "吴江路", "吴江路278号"),
+    ],
+    "lianhua": [
+        ("联华公寓", "石门一路", "石门一路336号"),
+        ("凤阳路小区", "凤阳路", "凤阳路688弄"),
+        ("北京西路小区", "北京西路", "北京西路905弄"),
+        ("联华新村", "凤阳路", "凤阳路745弄"),
+        ("石门一路小区", "石门一路", "石门一路251弄"),
+    ],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["建国", "秀英", "志强", "美华", "国平", "丽娟", "德明", "凤英", "文杰", "海燕"]
@@ -229,12 +262,12 @@ def load(out) -> None:
 def _estates(areas) -> list[Estate]:
     estates = []
     n = 0
-    for slug, names in ESTATES.items():
-        for name in names:
+    for slug, rows in ESTATES.items():
+        for name, _street, address in rows:
             estate = Estate(
                 name=name,
                 area=areas[slug],
-                address=f"{name}（{areas[slug].name}居民区）",
+                address=f"静安区{address}",
                 households=120 + (n * 37) % 480,
                 floor_area=Decimal(9000 + (n * 1931) % 36000) + Decimal("0.50"),
             )
@@ -247,19 +280,35 @@ def _estates(areas) -> list[Estate]:
 
 
 def _attach_building_groups(estates: list[Estate]) -> None:
-    """The demo's building groups belong to an estate of their area (round robin).
+    """Each building group joins an estate of its area: the one of its own name,
+    else one on its street (in turn), else any (in turn).
 
     The building-group model is reached through the relation: no app import here.
     """
     groups = Estate._meta.get_field("building_groups").related_model.objects
+    streets = {
+        (slug, name): street
+        for slug, rows in ESTATES.items()
+        for name, street, _ in rows
+    }
     by_area: dict[int, list[Estate]] = {}
     for estate in estates:
         by_area.setdefault(estate.area_id, []).append(estate)
-    for area_id, area_estates in by_area.items():
-        pks = list(
-            groups.filter(area_id=area_id, estate__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        for i, estate in enumerate(area_estates):
-            groups.filter(pk__in=pks[i :: len(area_estates)]).update(estate=estate)
+    chosen: dict[int, list[int]] = {}
+    turn = 0
+    for group in (
+        groups.filter(estate__isnull=True).select_related("area").order_by("pk")
+    ):
+        mine = by_area.get(group.area_id, [])
+        if not mine:
+            continue
+        named = [e for e in mine if e.name == group.name]
+        on_street = [
+            e for e in mine if group.name.startswith(streets[(group.area.slug, e.name)])
+        ]
+        candidates = named or on_street or mine
+        estate = candidates[turn % len(candidates)]
+        turn += 1
+        chosen.setdefault(estate.pk, []).append(group.pk)
+    for estate_pk, pks in chosen.items():
+        groups.filter(pk__in=pks).update(estate_id=estate_pk)

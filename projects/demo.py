@@ -3,10 +3,17 @@
 33 projects announced (立项公示) in 2020 — 13 活动策划, 9 团队建设, 11 门口实事 —
 whose evaluations add up to 14000 beneficiaries and whose contributions add up to
 18500.00 yuan, a few of them with their case summary in the project showcase; plus
-a few 2021 projects still in deliberation (one with its vote open), needs on the
-board with their supporters, and one draft.
+this year's projects on their way (one with its vote open, one crowdfunding with
+pledges waiting), needs on the board with their supporters, and one draft.
+
+Everything goes through the services; where a service stamps "now" (comments,
+votes, evaluations, progress, notices), the row's time is set afterwards to the day
+it happened, so a 2020 project's history lies in 2020. Random choices are seeded by
+the project's title: the same demo every time.
 """
 
+import random
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,84 +22,71 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
+from buildings.models import BuildingGroup
 from nanxi import roles
 from nanxi.demo import demo_user
+from nanxi.demo_pictures import picture
 from nanxi.models import Notification, Profile, ResidentialArea
 from projects import services
-from projects.models import Need, NeedSupport, Project, StepCode, Topic
+from projects.demo_data import (
+    CASE_SUMMARIES,
+    COMMENTS,
+    EVALUATIONS,
+    NEIGHBOURS,
+    PAPER_EVALUATIONS,
+    PROJECTS_2020,
+    PROJECTS_NOW,
+    RESIDENT_GIFTS,
+    D,
+    DemoProject,
+)
+from projects.models import (
+    Contribution,
+    Need,
+    NeedSupport,
+    Project,
+    ProjectPhoto,
+    StepCode,
+    Topic,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BENEFICIARIES_2020 = 14000
 CROWDFUNDING_2020 = Decimal("18500.00")
-
-E, T, D = Project.Category.EVENT, Project.Category.TEAM, Project.Category.DOORSTEP
-
-# title, category, residential area slug, topic, final step (12 = completed)
-PROJECTS_2020 = [
-    ("抗疫说唱作品创作", E, "huaye", "疫情防控", 12),
-    ("“笔歌中华”书画班抗疫作品展", E, "weihai", "疫情防控", 12),
-    ("墨香书画沙龙宣传小视频", E, "chonghua", "疫情防控", 12),
-    ("垃圾分类宣传周", E, "xinfukangli", "垃圾分类", 12),
-    ("文明养宠宣传日", E, "jingan-bieshu", "文明养宠", 12),
-    ("重阳敬老邻里宴", E, "lianhua", "为老服务", 12),
-    ("楼组亲子垃圾分类手工坊", E, "huaye", "垃圾分类", 12),
-    ("有声读物录制分享会", E, "weihai", "文化活动", 12),
-    ("小区变迁摄影展", E, "chonghua", "文化活动", 12),
-    ("中秋邻里联欢会", E, "xinfukangli", "文化活动", 11),
-    ("垃圾分类小小宣讲员", E, "jingan-bieshu", "垃圾分类", 12),
-    ("社区读书会", E, "lianhua", "文化活动", 9),
-    ("文明养宠公约签名活动", E, "huaye", "文明养宠", 12),
-    ("护弄队", T, "huaye", "疫情防控", 12),
-    ("自管小组", T, "weihai", "疫情防控", 12),
-    ("志愿者服务队", T, "chonghua", "疫情防控", 12),
-    ("说唱班", T, "xinfukangli", "文化活动", 12),
-    ("书画班", T, "jingan-bieshu", "文化活动", 12),
-    ("垃圾分类督导队", T, "lianhua", "垃圾分类", 12),
-    ("文明养宠自治小组", T, "weihai", "文明养宠", 11),
-    ("楼组骨干培训班", T, "chonghua", "楼道整治", 8),
-    ("为老助餐志愿队", T, "huaye", "为老服务", 12),
-    ("非机动车停放管理", D, "weihai", "非机动车管理", 12),
-    ("华业居民区流浪猫治理", D, "huaye", "流浪猫治理", 12),
-    ("楼道整治", D, "chonghua", "楼道整治", 12),
-    ("升平街65号月季苑", D, "xinfukangli", "楼道整治", 12),
-    ("楼道感应灯安装", D, "jingan-bieshu", "楼道整治", 12),
-    ("垃圾箱房改造", D, "lianhua", "垃圾分类", 11),
-    ("电动自行车集中充电", D, "huaye", "非机动车管理", 9),
-    ("楼道堆物清理", D, "weihai", "楼道整治", 12),
-    ("公共晾衣架安装", D, "chonghua", "楼道整治", 8),
-    ("小区绿化认养", D, "xinfukangli", "楼道整治", 9),
-    ("信报箱更新", D, "jingan-bieshu", "楼道整治", 8),
-]
-
-# Step 12 (总结推广): the case summaries staff wrote before completing these projects.
-CASE_SUMMARIES = {
-    "华业居民区流浪猫治理": (
-        "居民提出流浪猫扰民、卫生差的问题后，居委会召集爱猫居民、楼组长和物业协商，"
-        "确定“绝育、定点喂养、领养”三条办法。居民众筹绝育费用，志愿者轮班定点喂养，"
-        "半年内小区流浪猫数量稳定，投诉明显减少。\n"
-        "经验：让有不同意见的居民坐到一张桌子前，先定规则再动手。"
-    ),
-    "升平街65号月季苑": (
-        "弄堂里原来堆满杂物。居民表决通过后，大家一起清理堆物，共建单位捐赠花苗，"
-        "居民认养花箱、轮流养护，弄堂变成了月季苑。\n"
-        "经验：“认养”让每户人家都成为主人，建成之后也有人长期照料。"
-    ),
-    "护弄队": (
-        "疫情期间，居民自发组成护弄队，协助居委会在弄堂口测温登记、为独居老人代购。"
-        "队员排班表在楼组微信群公开，居民评议满意度高。\n"
-        "经验：志愿服务有固定班次和联系人，才能长期坚持；疫情之后护弄队转为日常巡查。"
-    ),
+# Projects whose season fixes their start: the anti-epidemic teams began in February,
+# the Mid-Autumn party and the Double Ninth lunch are carried out in the autumn.
+STARTS = {
+    "护弄队": date(2020, 2, 3),
+    "自管小组": date(2020, 2, 10),
+    "志愿者服务队": date(2020, 2, 6),
+    "抗疫说唱作品创作": date(2020, 2, 17),
+    "“笔歌中华”书画班抗疫作品展": date(2020, 2, 24),
+    "墨香书画沙龙宣传小视频": date(2020, 3, 2),
+    "中秋邻里联欢会": date(2020, 7, 27),
+    "重阳敬老邻里宴": date(2020, 8, 24),
 }
-
-# 2021 projects still in deliberation: title, category, area, topic, step now.
-PROJECTS_2021 = [
-    ("楼道自行车棚改造", D, "huaye", "非机动车管理", StepCode.VOTE),
-    ("宠物便便箱设置", D, "weihai", "文明养宠", StepCode.CONSULT),
-    ("老年智能手机课堂", E, "chonghua", "为老服务", StepCode.ACCEPT),
-    ("垃圾分类积分兑换", E, "huaye", "垃圾分类", StepCode.SUBMIT),
+# Days spent before moving into each step (a range; the project's seed picks).
+DAYS_BEFORE = {
+    StepCode.ACCEPT: (3, 9),
+    StepCode.CONSULT: (2, 6),
+    StepCode.VOTE: (8, 12),
+    StepCode.ANNOUNCE: (8, 10),  # a week's vote, closed the next day or two
+    StepCode.CROWDFUND: (2, 6),
+    StepCode.CARRY_OUT: (14, 28),
+    StepCode.ACCEPT_RESULTS: (20, 45),
+    StepCode.EVALUATE: (4, 9),
+    StepCode.SHARE: (10, 15),
+}
+VOTE_DAYS = 7
+STAFF_REPLIES = [
+    "谢谢大家的意见，居委会都记下了，会在居民议事会上一起商量。",
+    "意见已转给楼组长，方案会根据大家的建议再调整。",
+    "下周三晚上在活动室开议事会，欢迎大家来当面说。",
 ]
+LAST_DAY_2020 = date(2020, 12, 18)
 
 
 def _shares(total: int, weights: list[int]) -> list[int]:
@@ -102,127 +96,505 @@ def _shares(total: int, weights: list[int]) -> list[int]:
     return [*parts, total - sum(parts)]
 
 
-def _when(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+def _weight(share: int, spec: DemoProject) -> int:
+    """A project's share, a little uneven: no two projects get the same round sum."""
+    return share * 10 + sum(map(ord, spec.title)) % 9
+
+
+def _when(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+class Stamps:
+    """The days things happened, written over the services' "now" in a few queries.
+
+    `bulk_update` writes the values as given: auto_now fields are left alone.
+    """
+
+    def __init__(self):
+        self.rows: dict[tuple, list] = defaultdict(list)
+
+    def add(self, row, at: datetime, *fields: str) -> None:
+        fields = fields or ("created_at",)
+        for name in fields:
+            setattr(row, name, at)
+        self.rows[(type(row), fields)].append(row)
+
+    def write(self) -> None:
+        for (model, fields), rows in self.rows.items():
+            model.objects.bulk_update(rows, fields, batch_size=250)
+        self.rows.clear()
+
+
+class Story:
+    """One project's life: its seeded choices, its days, and who takes part."""
+
+    def __init__(self, spec: DemoProject, area, staff, neighbours: list, stamps):
+        self.spec = spec
+        self.area = area
+        self.staff = staff
+        self.neighbours = neighbours
+        self.stamps = stamps
+        self.rng = random.Random(spec.title)  # noqa: S311 (sample data, seeded)
+        self.moved: dict[int, datetime] = {}  # step → when it was reached
+
+    def days(self, step: int) -> timedelta:
+        low, high = DAYS_BEFORE[step]
+        return timedelta(days=self.rng.randint(low, high))
+
+    def at(self, day: date) -> datetime:
+        return _when(day, self.rng.randint(9, 19), self.rng.choice((0, 10, 20, 30, 45)))
+
+    def some(self, low: int, high: int, exclude=()) -> list:
+        people = [p for p in self.neighbours if p not in exclude]
+        return self.rng.sample(people, min(len(people), self.rng.randint(low, high)))
 
 
 @transaction.atomic
 def load(out) -> None:
-    loading = timezone.now()
     street = demo_user("street@nanxi.example")
     areas = {a.slug: a for a in ResidentialArea.objects.all()}
     topics = {t.name: t for t in Topic.objects.all()}
     existing = set(Project.objects.values_list("title", flat=True))
+    neighbours = {slug: _neighbours(areas[slug]) for slug in NEIGHBOURS}
+    groups = _groups_by_area()
 
-    evaluated = [p for p in PROJECTS_2020 if p[4] >= StepCode.EVALUATE]
+    evaluated = [p for p in PROJECTS_2020 if p.final >= StepCode.EVALUATE]
     beneficiaries = dict(
         zip(
-            [p[0] for p in evaluated],
-            _shares(
-                BENEFICIARIES_2020, [3 + (i * 7) % 11 for i in range(len(evaluated))]
-            ),
+            [p.title for p in evaluated],
+            _shares(BENEFICIARIES_2020, [_weight(p.reach, p) for p in evaluated]),
             strict=True,
         )
     )
-    funded = [p for p in PROJECTS_2020 if p[4] >= StepCode.CROWDFUND]
-    yuan = _shares(
-        int(CROWDFUNDING_2020), [2 + (i * 5) % 9 for i in range(len(funded))]
-    )
-    contributions = {p[0]: Decimal(y) for p, y in zip(funded, yuan, strict=True)}
+    funded = [p for p in PROJECTS_2020 if p.final >= StepCode.CROWDFUND]
+    yuan = _shares(int(CROWDFUNDING_2020), [_weight(p.funds, p) for p in funded])
+    contributions = {p.title: y for p, y in zip(funded, yuan, strict=True)}
 
-    for n, (title, category, slug, topic, final) in enumerate(PROJECTS_2020):
-        if title in existing:
+    stamps = Stamps()
+    history_from = _last_notice()
+    for spec in PROJECTS_2020:
+        if spec.title in existing:
             continue
-        start = date(2020, 1, 6) + timedelta(days=9 * n)
-        project = _propose(title, category, areas[slug], topics[topic], start)
-        _drive(
-            project,
-            final,
-            staff=_staff_for(slug, street),
-            day=start,
-            beneficiaries=beneficiaries.get(title),
-            contribution=contributions.get(title),
+        story = Story(
+            spec,
+            areas[spec.area],
+            _staff_for(spec.area, street),
+            neighbours[spec.area],
+            stamps,
         )
-    # What happened in 2020 is history, not news: its notices are read, never mailed.
-    Notification.objects.filter(created_at__gte=loading).update(
-        read_at=timezone.now(), emailed_at=timezone.now()
-    )
-    for n, (title, category, slug, topic, step) in enumerate(PROJECTS_2021):
-        if title in existing:
+        start = STARTS.get(spec.title) or date(2020, 1, 6) + timedelta(
+            days=story.rng.randint(0, 170)
+        )
+        _tell(
+            story,
+            start,
+            topics,
+            groups,
+            beneficiaries=beneficiaries.get(spec.title),
+            amount=contributions.get(spec.title),
+        )
+    # What happened in 2020 is history, not news: its notices were read long ago
+    # and are never mailed now.
+    _read_notices(pk__gt=history_from)
+
+    today = timezone.localdate()
+    for n, spec in enumerate(PROJECTS_NOW):
+        if spec.title in existing:
             continue
-        start = date(2021, 3, 1) + timedelta(days=5 * n)
-        project = _propose(title, category, areas[slug], topics[topic], start)
-        _drive(project, step, staff=_staff_for(slug, street), day=start)
+        story = Story(
+            spec,
+            areas[spec.area],
+            _staff_for(spec.area, street),
+            neighbours[spec.area],
+            stamps,
+        )
+        _tell_now(story, today, n, topics, groups)
+    stamps.write()
+    # Notices older than a week have been read; this week's are news.
+    _read_notices(created_at__lt=_when(today - timedelta(days=7)))
     if "楼道绿植角" not in existing:
         services.project_create(
             by=demo_user("resident@nanxi.example"),
             title="楼道绿植角",
             summary="在一楼楼道口放几盆绿植，大家轮流浇水。",
-            description="草稿：还要和楼组长商量放在哪里。",
+            description="草稿：还要和楼组长商量放在哪里，花盆谁来买。",
             category=D,
             area=areas["huaye"],
             topics=[topics["楼道整治"]],
         )
-    _needs(areas, street)
+    _needs(areas, neighbours)
     counted = Project.objects.in_year(2020).count()
     out.write(f"  projects: {Project.objects.count()} ({counted} announced in 2020)")
 
 
-NEEDS = [
-    # title, area slug, text, the area's neighbours who say "I need it too"
-    (
-        "楼道扶手",
-        "huaye",
-        "老房子楼梯陡，老人上下楼需要扶手，三楼最难走。",
-        ("neighbour", "elder"),
-    ),
-    ("快递柜", "huaye", "白天家里没人，快递经常放在门口丢失。", ("neighbour",)),
-    (
-        "宠物便便袋投放点",
-        "weihai",
-        "小区里遛狗的人多，希望有地方取便便袋。",
-        ("neighbour",),
-    ),
-    ("加装休息座椅", "weihai", "小区里散步的老人多，路边没有地方坐下歇一歇。", ()),
-]
+def _last_notice() -> int:
+    return Notification.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def _needs(areas, street) -> None:
-    """Needs on the board (/needs/), most with neighbours who need them too."""
-    for title, slug, body, supporters in NEEDS:
-        area = areas[slug]
-        need = Need.objects.filter(title=title).first() or services.need_post(
-            by=_resident(area), title=title, body=body, area=area
+def _read_notices(**where) -> None:
+    Notification.objects.filter(read_at=None, **where).update(
+        read_at=F("created_at") + timedelta(hours=20), emailed_at=F("created_at")
+    )
+
+
+def _groups_by_area() -> dict[int, list]:
+    by_area: dict[int, list] = {}
+    for group in BuildingGroup.objects.order_by("pk").only("pk", "name", "area_id"):
+        by_area.setdefault(group.area_id, []).append(group)
+    return by_area
+
+
+def _linked_groups(story: Story, groups) -> list:
+    mine = groups.get(story.area.pk, [])
+    if story.spec.groups:
+        return [g for g in mine if g.name in story.spec.groups]
+    if story.spec.category == D and mine:
+        # A doorstep project is done in a lane or two of its area.
+        return story.rng.sample(mine, min(len(mine), story.rng.randint(1, 2)))
+    return []
+
+
+def _proposer(story: Story):
+    if story.spec.proposer:
+        return demo_user(story.spec.proposer)
+    return story.rng.choice(
+        story.neighbours[2:] if story.area.slug == "huaye" else story.neighbours
+    )
+
+
+def _propose(story: Story, topics, groups, day: date, goal: Decimal) -> Project:
+    spec = story.spec
+    return services.project_create(
+        by=_proposer(story),
+        title=spec.title,
+        summary=spec.summary,
+        description=spec.description,
+        category=spec.category,
+        area=story.area,
+        topics=[topics[spec.topic]],
+        building_groups=_linked_groups(story, groups),
+        budget_requested=Decimal(spec.budget),
+        crowdfunding_goal=goal,
+        submit=True,
+        at=story.at(day),
+    )
+
+
+def _goal(amount: int, final: int) -> Decimal:
+    """Finished projects raised about their goal; those still crowdfunding, less."""
+    if final <= StepCode.CROWDFUND:
+        return Decimal(max(500, -(-amount * 3 // 2 // 100) * 100))
+    return Decimal(max(100, round(amount / 100) * 100))
+
+
+def _plan(story: Story, start: date) -> dict[int, date]:
+    """The day of each move (and of completion, as step 13), all inside 2020."""
+    final = story.spec.final
+    gaps = {step: story.days(step) for step in range(StepCode.ACCEPT, final + 1)}
+    if final == StepCode.SHARE:
+        gaps[StepCode.SHARE + 1] = timedelta(days=story.rng.randint(7, 14))
+    over = start + sum(gaps.values(), timedelta()) - LAST_DAY_2020
+    for step in (StepCode.ACCEPT_RESULTS, StepCode.CARRY_OUT):
+        if over.days > 0 and step in gaps:
+            cut = min(over, gaps[step] - timedelta(days=10))
+            gaps[step] -= cut
+            over -= cut
+    plan, day = {StepCode.SUBMIT: start}, start
+    for step, gap in gaps.items():
+        day += gap
+        plan[step] = day
+    return plan
+
+
+def _tell(story: Story, start: date, topics, groups, *, beneficiaries, amount) -> None:
+    """A 2020 project from its proposal to step `final` (12: completed)."""
+    spec, staff = story.spec, story.staff
+    plan = _plan(story, start)
+    # Where it stops, its activity runs on for a few weeks (not past the year).
+    plan.setdefault(
+        spec.final + 1, min(plan[spec.final] + timedelta(days=20), LAST_DAY_2020)
+    )
+    notices_from = _last_notice()
+    project = _propose(story, topics, groups, start, _goal(amount or 0, spec.final))
+    for step in range(StepCode.SUBMIT, spec.final + 1):
+        day, following = plan[step], plan[step + 1]
+        if step == StepCode.CONSULT:
+            _consult(story, project, day, following)
+        if step == StepCode.VOTE:
+            _votes(story, project, day, project.vote_closes_on)
+        if step == StepCode.CROWDFUND and amount:
+            _fund(story, project, amount, day, following)
+        if step == StepCode.CARRY_OUT:
+            _progress(story, project, day, following)
+        if step == StepCode.EVALUATE and beneficiaries:
+            _evaluate(story, project, beneficiaries, day, following)
+        if step == spec.final:
+            break
+        extras = {}
+        if step == StepCode.CONSULT:
+            extras["vote_closes_on"] = following + timedelta(days=VOTE_DAYS)
+        _move(story, project, step + 1, story.at(following), **extras)
+    last = story.at(plan[spec.final])
+    if spec.final == StepCode.SHARE:
+        if spec.title in CASE_SUMMARIES:
+            services.project_write_summary(
+                project=project, by=staff, text=CASE_SUMMARIES[spec.title]
+            )
+        last = story.at(plan[StepCode.SHARE + 1])
+        services.project_finish(project=project, by=staff, at=last)
+    _date_notices(story, notices_from, last)
+    story.stamps.add(project, story.at(start), "created_at")
+    story.stamps.add(project, last, "updated_at")
+
+
+def _move(story: Story, project, to_step: int, at: datetime, **extras) -> None:
+    services.project_move(
+        project=project, to_step=to_step, by=story.staff, at=at, **extras
+    )
+    story.moved[to_step] = at
+
+
+def _date_notices(story: Story, after_pk: int, last: datetime) -> None:
+    """Date the notices of one project's moves by their move (keys of projects.notices)."""
+    notices = list(Notification.objects.filter(pk__gt=after_pk).only("pk", "key"))
+    for notice in notices:
+        parts = notice.key.split(":")
+        if parts[2] == "step":
+            at = story.moved.get(int(parts[3]), last)
+        elif parts[2] == "vote-opened":
+            at = story.moved.get(StepCode.VOTE, last)
+        else:
+            at = last
+        notice.created_at = at
+    Notification.objects.bulk_update(notices, ["created_at"], batch_size=250)
+
+
+def _between(story: Story, first: date, last: date) -> date:
+    """A day after `first` and before `last` (or `first` when they are adjacent)."""
+    span = max((last - first).days - 1, 0)
+    return first + timedelta(days=story.rng.randint(1, span) if span else 0)
+
+
+def _consult(story: Story, project, first: date, last: date) -> None:
+    """Neighbours talk it over (民主协商); staff answer some of them."""
+    pool = COMMENTS[story.spec.topic]
+    speakers = story.some(2, 3, exclude=[project.proposer])
+    days = sorted(_between(story, first, last) for _ in speakers)
+    bodies = story.rng.sample(pool, len(speakers))
+    for speaker, body, day in zip(speakers, bodies, days, strict=True):
+        comment = services.comment_add(project=project, author=speaker, body=body)
+        story.stamps.add(comment, story.at(day))
+    if story.rng.random() < 0.5:
+        reply = services.comment_add(
+            project=project,
+            author=story.staff,
+            body=story.rng.choice(STAFF_REPLIES),
         )
-        for who in supporters:
-            neighbour = _resident(area, who)
-            if not NeedSupport.objects.filter(need=need, user=neighbour).exists():
-                services.need_support(need=need, by=neighbour)
+        story.stamps.add(reply, story.at(max(days[-1], last - timedelta(days=1))))
 
 
-def _resident(area: ResidentialArea, who: str = "resident"):
-    """A verified demo resident of an area (Wang Ayi is 华业's resident)."""
-    if area.slug == "huaye" and who == "resident":
-        return demo_user("resident@nanxi.example")
+def _votes(story: Story, project, opened: date, closes: date, exclude=()) -> None:
+    """Most neighbours support; one may oppose, one may abstain."""
+    others = story.some(2, 4, exclude=[project.proposer, *exclude])
+    voters = [project.proposer, *others]
+    for n, voter in enumerate(voters):
+        choice = "support"
+        if n == len(voters) - 1 and n >= 2 and story.rng.random() < 0.5:
+            choice = "oppose"
+        elif n == len(voters) - 2 and n >= 3 and story.rng.random() < 0.4:
+            choice = "abstain"
+        day = _between(story, opened, min(closes, timezone.localdate()) + timedelta(1))
+        at = story.at(day)
+        vote = services.vote_cast(project=project, voter=voter, choice=choice, at=at)
+        story.stamps.add(vote, at, "created_at", "updated_at")
+
+
+def _fund(story: Story, project, amount: int, first: date, last: date) -> None:
+    """The partner's share, a few neighbours' gifts, and the cash collected."""
+    parts: list[tuple[str, int, str]] = []
+    rest = amount
+    if story.spec.partner:
+        share = max(100, amount * 2 // 5 // 100 * 100)
+        parts.append((story.spec.partner, share, Contribution.Kind.ORGANISATION))
+        rest -= share
+    givers = story.some(1, 2)
+    gifts = story.rng.sample(RESIDENT_GIFTS, len(givers))
+    for giver, gift in zip(givers, gifts, strict=True):
+        if gift >= rest:
+            break
+        parts.append((str(giver.profile), gift, Contribution.Kind.RESIDENT))
+        rest -= gift
+    if rest > 0:
+        parts.append(("楼组居民现金募集", rest, Contribution.Kind.RESIDENT))
+    for name, part, kind in parts:
+        day = _between(story, first, last)
+        contribution = services.contribution_record(
+            project=project,
+            by=story.staff,
+            contributor=name,
+            amount=Decimal(part),
+            contributed_on=day,
+            kind=kind,
+        )
+        story.stamps.add(contribution, story.at(day))
+
+
+def _progress(story: Story, project, first: date, last: date) -> None:
+    """Progress notes while the project is carried out (step 9), with photos
+    for the projects that were completed."""
+    notes = story.spec.progress
+    finished = story.spec.final == StepCode.SHARE
+    span = (last - first).days
+    seed = sum(map(ord, story.spec.title)) * 10
+    for n, body in enumerate(notes):
+        day = first + timedelta(days=max(1, span * (n + 1) // (len(notes) + 1)))
+        # Completed projects show their work; the last note of each, two photos.
+        count = (2 if n == len(notes) - 1 else 1) if finished else 0
+        photos = [
+            picture(
+                seed + n * 3 + k,
+                story.spec.motif,
+                story.spec.banner if k == 0 else "",
+                name=f"progress-{n}-{k}",
+            )
+            for k in range(count)
+        ]
+        author = project.proposer if n % 2 else story.staff
+        update = services.progress_post(
+            project=project, by=author, body=body, photos=photos
+        )
+        at = story.at(day)
+        story.stamps.add(update, at)
+        for photo in ProjectPhoto.objects.filter(progress_update=update).only("pk"):
+            story.stamps.add(photo, at)
+
+
+def _evaluate(
+    story: Story, project, beneficiaries: int, first: date, last: date
+) -> None:
+    """Staff record the beneficiaries; residents rate it, online and on paper."""
+    services.evaluation_record(
+        project=project, by=story.staff, beneficiaries=beneficiaries
+    )
+    online = [project.proposer, *story.some(1, 2, exclude=[project.proposer])]
+    for resident in online:
+        evaluation = services.evaluation_add(
+            project=project,
+            by=resident,
+            stars=story.rng.choice((5, 5, 4)),
+            comment=story.rng.choice(EVALUATIONS),
+        )
+        story.stamps.add(evaluation, story.at(_between(story, first, last)))
+    for n in range(1, 3):
+        evaluation = services.evaluation_enter_paper(
+            project=project,
+            by=story.staff,
+            stars=story.rng.choice((5, 4, 4)),
+            form_number=f"{project.pk:03d}-{n}",
+            comment=story.rng.choice(PAPER_EVALUATIONS),
+        )
+        story.stamps.add(evaluation, story.at(last))
+
+
+# --- this year's projects ------------------------------------------------------------
+
+# How many days ago each of this year's projects was submitted (PROJECTS_NOW's order).
+SUBMITTED_DAYS_AGO = [30, 16, 9, 3, 75]
+
+
+def _tell_now(story: Story, today: date, n: int, topics, groups) -> None:
+    spec, staff = story.spec, story.staff
+    submitted = today - timedelta(days=SUBMITTED_DAYS_AGO[n])
+    amount = 1360 if spec.final >= StepCode.CROWDFUND else 0
+    notices_from = _last_notice()
+    # The goal residents are asked for: part of the budget, set in the proposal.
+    goal = 3000 if amount else spec.budget * 3 // 20 // 100 * 100
+    project = _propose(story, topics, groups, submitted, Decimal(goal))
+    # Days before each move; the vote still open today opened four days ago.
+    gaps = {
+        StepCode.ACCEPT: 4,
+        StepCode.CONSULT: 5,
+        StepCode.VOTE: 13 if spec.final > StepCode.VOTE else SUBMITTED_DAYS_AGO[n] - 13,
+        StepCode.ANNOUNCE: VOTE_DAYS + 2,
+        StepCode.CROWDFUND: 3,
+    }
+    day = submitted
+    while project.step < spec.final:
+        step = project.step
+        following = day + timedelta(days=gaps[step + 1])
+        if step == StepCode.CONSULT:
+            _consult(story, project, day, following)
+        if step == StepCode.VOTE:
+            _votes(story, project, day, project.vote_closes_on)
+        extras = {}
+        if step == StepCode.CONSULT:
+            open_days = 14 if spec.final == StepCode.VOTE else VOTE_DAYS
+            extras["vote_closes_on"] = following + timedelta(days=open_days)
+        _move(story, project, step + 1, story.at(following), **extras)
+        day = following
+    if spec.final == StepCode.CONSULT:
+        _consult(story, project, day, today)
+    if spec.final == StepCode.VOTE:
+        # Neighbours have voted; the demo logins of 华业 have not yet.
+        logins = [
+            demo_user("resident@nanxi.example"),
+            demo_user("neighbour@nanxi.example"),
+        ]
+        _votes(story, project, day, today - timedelta(days=1), exclude=logins)
+    if spec.final == StepCode.CROWDFUND:
+        _fund(story, project, amount, day, today - timedelta(days=5))
+        services.project_set_payment(
+            project=project,
+            by=staff,
+            transfer_reference=f"{story.area.name}居委会账户，附言“{spec.title}”",
+        )
+        # Two neighbours' pledges wait for the committee to see the money come.
+        for k, pledger in enumerate(story.some(2, 2)):
+            pledge = services.pledge_make(
+                project=project, by=pledger, amount=Decimal((200, 100)[k])
+            )
+            story.stamps.add(pledge, story.at(today - timedelta(days=k + 1)))
+    last = story.at(min(day, today))
+    _date_notices(story, notices_from, last)
+    story.stamps.add(project, story.at(submitted), "created_at")
+    story.stamps.add(project, last, "updated_at")
+
+
+# --- people, needs --------------------------------------------------------------------
+
+
+def _neighbours(area: ResidentialArea) -> list:
+    """The area's verified demo residents (not logins), verified before 2020."""
+    logins = []
+    if area.slug == "huaye":
+        logins = [
+            demo_user("resident@nanxi.example"),
+            demo_user("neighbour@nanxi.example"),
+        ]
     User = get_user_model()
-    email = f"{area.slug}.{who}@nanxi.example"
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(username=f"{area.slug}-{who}", email=email)
-        user.set_unusable_password()  # a demo author, not a login
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        user.groups.add(Group.objects.get(name=roles.RESIDENT))
-        Profile.objects.create(
-            user=user,
-            area=area,
-            display_name={
-                "resident": f"{area.name}居民",
-                "elder": f"{area.name}老邻居",
-            }.get(who, f"{area.name}邻居"),
-            verified_at=timezone.now(),
-        )
-    return user
+    resident_group = Group.objects.get(name=roles.RESIDENT)
+    people = []
+    for n, name in enumerate(NEIGHBOURS[area.slug], start=1):
+        email = f"{area.slug}.{n:02d}@nanxi.example"
+        user = User.objects.filter(email=email).select_related("profile").first()
+        if user is None:
+            # No password: a demo neighbour, not a login.
+            user = User.objects.create_user(
+                username=f"{area.slug}-{n:02d}", email=email
+            )
+            EmailAddress.objects.create(
+                user=user, email=email, verified=True, primary=True
+            )
+            user.groups.add(resident_group)
+            Profile.objects.create(
+                user=user,
+                area=area,
+                display_name=name,
+                verified_at=_when(date(2019, 9, 2) + timedelta(days=n * 11)),
+            )
+        people.append(user)
+    return logins + people
 
 
 def _staff_for(slug: str, street):
@@ -233,108 +605,37 @@ def _staff_for(slug: str, street):
     return demo_user(accounts[slug]) if slug in accounts else street
 
 
-def _propose(title, category, area, topic, start: date) -> Project:
-    return services.project_create(
-        by=_resident(area),
-        title=title,
-        summary=f"{area.name}居民区：{title}。",
-        description=(
-            f"{title}由{area.name}居民区的居民提出，经民主协商和居民表决后实施，"
-            "以“四阶十二步”金钥匙工作法推进。"
-        ),
-        category=category,
-        area=area,
-        topics=[topic],
-        budget_requested=Decimal("2000.00"),
-        crowdfunding_goal=Decimal("1000.00"),
-        submit=True,
-        at=_when(start),
-    )
+NEEDS = [
+    # title, area slug, text, the author and the neighbours who need it too
+    (
+        "楼道扶手",
+        "huaye",
+        "老房子楼梯陡，老人上下楼需要扶手，三楼到四楼那段最难走。",
+        (4, 2, 6),
+    ),
+    (
+        "快递柜",
+        "huaye",
+        "白天家里没人，快递经常放在门口丢失，能不能在弄堂口装个快递柜？",
+        (5, 1),
+    ),
+    (
+        "宠物便便袋投放点",
+        "weihai",
+        "小区里遛狗的人多，希望有地方取便便袋。",
+        (3, 0),
+    ),
+    ("加装休息座椅", "weihai", "小区里散步的老人多，路边没有地方坐下歇一歇。", (6,)),
+]
 
 
-def _drive(
-    project, final, *, staff, day, beneficiaries=None, contribution=None
-) -> None:
-    """Move a project to step `final` (12 = completed), a week a step, as staff would."""
-    while project.step < min(final, StepCode.SHARE):
-        day += timedelta(days=7)
-        if project.step == StepCode.CONSULT:
-            services.comment_add(
-                project=project,
-                author=project.proposer,
-                body="大家有什么想法都可以说一说。",
-            )
-        if project.step == StepCode.VOTE:
-            services.vote_cast(
-                project=project,
-                voter=project.proposer,
-                choice="support",
-                at=_when(day - timedelta(days=3)),
-            )
-        if project.step == StepCode.CROWDFUND and contribution:
-            _fund(project, staff, contribution, day)
-        if project.step == StepCode.EVALUATE and beneficiaries:
-            _evaluate(project, staff, beneficiaries)
-        extras = {}
-        if project.step == StepCode.CONSULT:
-            # A vote still open today closes in two weeks; older ones closed in days.
-            extras["vote_closes_on"] = (
-                timezone.localdate() + timedelta(days=14)
-                if final == StepCode.VOTE
-                else day + timedelta(days=5)
-            )
-        services.project_move(
-            project=project, to_step=project.step + 1, by=staff, at=_when(day), **extras
+def _needs(areas, neighbours) -> None:
+    """Needs on the board (/needs/), most with neighbours who need them too."""
+    for title, slug, body, (author, *supporters) in NEEDS:
+        area, people = areas[slug], neighbours[slug]
+        need = Need.objects.filter(title=title).first() or services.need_post(
+            by=people[author], title=title, body=body, area=area
         )
-    if final == StepCode.VOTE:
-        services.vote_cast(project=project, voter=project.proposer, choice="support")
-    if final == StepCode.CROWDFUND and contribution:
-        _fund(project, staff, contribution, day)
-        # A resident's pledge waiting for the committee to confirm the money came.
-        services.project_set_payment(
-            project=project,
-            by=staff,
-            transfer_reference=f"{project.area.name}居委会账户，附言“{project.title}”",
-        )
-        services.pledge_make(
-            project=project, by=project.proposer, amount=Decimal("100")
-        )
-    if final == StepCode.EVALUATE and beneficiaries:
-        _evaluate(project, staff, beneficiaries)
-    if final == StepCode.SHARE:
-        if project.title in CASE_SUMMARIES:
-            services.project_write_summary(
-                project=project, by=staff, text=CASE_SUMMARIES[project.title]
-            )
-        services.project_finish(
-            project=project, by=staff, at=_when(day + timedelta(days=7))
-        )
-
-
-def _fund(project, staff, amount: Decimal, day: date) -> None:
-    services.contribution_record(
-        project=project,
-        by=staff,
-        contributor="居民与共建单位",
-        amount=amount,
-        contributed_on=day,
-    )
-
-
-def _evaluate(project, staff, beneficiaries: int) -> None:
-    """Staff record the beneficiaries; residents rate it, online and on paper."""
-    services.evaluation_record(project=project, by=staff, beneficiaries=beneficiaries)
-    services.evaluation_add(
-        project=project,
-        by=project.proposer,
-        stars=5,
-        comment="大家一起出力，效果很好。",
-    )
-    for n, stars in enumerate((5, 4 + project.pk % 2, 4), start=1):
-        services.evaluation_enter_paper(
-            project=project,
-            by=staff,
-            stars=stars,
-            form_number=f"{project.pk:03d}-{n}",
-            comment="纸质评议表" if n == 1 else "",
-        )
+        for who in supporters:
+            if not NeedSupport.objects.filter(need=need, user=people[who]).exists():
+                services.need_support(need=need, by=people[who])
