@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from nanxi import permissions
+from nanxi.i18n import wants_english
 from projects.models import (
     STAGES,
     Comment,
@@ -45,12 +46,26 @@ def project_version(pk: int) -> str:
 
 
 def step_labels() -> dict[int, str]:
-    """Code → label, staff's renamings over the built-in (translated) names."""
+    """Code → label, staff's renamings over the built-in (translated) names.
+
+    A renaming is in Chinese (`label`) and may have an English twin (`label_en`);
+    English pages show the twin, or else the built-in English name.
+    """
     custom = cache.get(STEP_LABELS_CACHE_KEY)
     if custom is None:
-        custom = dict(Step.objects.exclude(label="").values_list("code", "label"))
+        custom = {
+            code: {"zh": label, "en": label_en}
+            for code, label, label_en in Step.objects.values_list(
+                "code", "label", "label_en"
+            )
+            if label or label_en
+        }
         cache.set(STEP_LABELS_CACHE_KEY, custom, 3600)
-    return {code: custom.get(code) or str(label) for code, label in StepCode.choices}
+    language = "en" if wants_english() else "zh"
+    return {
+        code: custom.get(code, {}).get(language) or str(label)
+        for code, label in StepCode.choices
+    }
 
 
 def step_texts(labels: dict[int, str] | None = None) -> dict[int, str]:
@@ -102,9 +117,7 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
     from nanxi.models import ResidentialArea
 
     return {
-        "topic": [
-            (str(pk), name) for pk, name in Topic.objects.values_list("pk", "name")
-        ],
+        "topic": [(str(topic.pk), str(topic)) for topic in Topic.objects.all()],
         "area": [
             (str(pk), name)
             for pk, name in ResidentialArea.objects.values_list("pk", "name")
