@@ -260,7 +260,7 @@ class BuildingGroupAdmin(StreetOfficeAdmin):
 class CriterionInline(StreetOfficeInline):
     model = Criterion
     extra = 0
-    fields = ["position", "dimension", "title", "max_points"]
+    fields = ["position", "dimension", "title", "title_en", "max_points"]
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not (
@@ -388,15 +388,15 @@ def rating_form_for(standard: RatingStandard | None, rating: Rating | None):
     initial = dict(rating.scores.values_list("criterion_id", "score")) if rating else {}
     fields = {
         f"score_{c.pk}": forms.IntegerField(
-            label=f"{c.get_dimension_display()} · {c.title}",
+            label=f"{c.get_dimension_display()} · {c.label}",
             help_text=_("0 to %(max)d points") % {"max": c.max_points},
             min_value=0,
             max_value=c.max_points,
             initial=initial.get(c.pk),
             error_messages={
-                "max_value": _("「%(title)s」: at most %(max)d points.")
-                % {"title": c.title, "max": c.max_points},
-                "min_value": _("「%(title)s」: not below 0.") % {"title": c.title},
+                "max_value": _("“%(title)s”: at most %(max)d points.")
+                % {"title": c.label, "max": c.max_points},
+                "min_value": _("“%(title)s”: not below 0.") % {"title": c.label},
             },
         )
         for c in criteria

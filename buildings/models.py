@@ -5,6 +5,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from nanxi.i18n import localized
 from nanxi.validators import PROGRAMME_FIRST_YEAR, validate_programme_year
 
 
@@ -136,6 +137,12 @@ class RatingStandard(models.Model):
     """A version of the street's star standard, e.g. 2020版, with its star thresholds."""
 
     version = models.CharField(_("version"), max_length=20, unique=True)
+    version_en = models.CharField(
+        _("version in English"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown on English pages; leave empty to show the Chinese."),
+    )
     active = models.BooleanField(_("in use for new ratings"), default=False)
     one_star = models.PositiveSmallIntegerField(_("points for one star"))
     two_stars = models.PositiveSmallIntegerField(_("points for two stars"))
@@ -162,7 +169,7 @@ class RatingStandard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.version
+        return localized(self, "version")
 
     @property
     def thresholds(self) -> list[int]:
@@ -190,6 +197,7 @@ class Criterion(models.Model):
         _("dimension"), max_length=15, choices=Dimension.choices
     )
     title = models.CharField(_("criterion"), max_length=100)
+    title_en = models.CharField(_("criterion in English"), max_length=160, blank=True)
     max_points = models.PositiveSmallIntegerField(
         _("maximum points"), validators=[MinValueValidator(1)]
     )
@@ -206,7 +214,11 @@ class Criterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_dimension_display()} · {self.title}（{self.max_points}）"
+        return f"{self.get_dimension_display()} · {self.label} ({self.max_points})"
+
+    @property
+    def label(self) -> str:
+        return localized(self, "title")
 
 
 class Rating(models.Model):

@@ -194,7 +194,7 @@ def standard_new_version(
         version=version,
         fields=THRESHOLDS,
         items="criteria",
-        item_fields=("dimension", "title", "max_points", "position"),
+        item_fields=("dimension", "title", "title_en", "max_points", "position"),
     )
 
 

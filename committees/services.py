@@ -416,7 +416,7 @@ def election_record_vote(
         pair = given.get(candidate.pk)
         if pair is None:
             errors.append(
-                _("「%(name)s」 has no approvals recorded.") % {"name": candidate.name}
+                _("“%(name)s” has no approvals recorded.") % {"name": candidate.name}
             )
             continue
         try:
@@ -428,7 +428,7 @@ def election_record_vote(
         if yes_owners > owners:
             errors.append(
                 _(
-                    "「%(name)s」: %(yes)d owners approved, more than the %(n)d "
+                    "“%(name)s”: %(yes)d owners approved, more than the %(n)d "
                     "who took part."
                 )
                 % {"name": candidate.name, "yes": yes_owners, "n": owners}
@@ -436,7 +436,7 @@ def election_record_vote(
         if yes_area > area:
             errors.append(
                 _(
-                    "「%(name)s」: %(yes)s m² approved, more than the %(area)s m² "
+                    "“%(name)s”: %(yes)s m² approved, more than the %(area)s m² "
                     "that took part."
                 )
                 % {"name": candidate.name, "yes": yes_area, "area": area}
@@ -496,7 +496,7 @@ def approval_refusals(election: Election, candidates) -> list[str]:
         if c.role == Role.CHAIR:
             refusals.append(
                 _(
-                    "「%(name)s」 was approved by %(area)s of the participating area "
+                    "“%(name)s” was approved by %(area)s of the participating area "
                     "and %(owners)s of the participating owners; more than half of "
                     "each is needed (exactly half is not enough)."
                 )

@@ -26,7 +26,7 @@ def check_scores(*, items, scores: dict, standard_name: str) -> dict:
     for item_id, item in by_id.items():
         value = given.get(item_id)
         if value is None or value == "":
-            errors.append(_("「%(title)s」 has no score.") % {"title": item.title})
+            errors.append(_("“%(title)s” has no score.") % {"title": item.label})
             continue
         try:
             if isinstance(value, bool) or (
@@ -36,16 +36,16 @@ def check_scores(*, items, scores: dict, standard_name: str) -> dict:
             points = int(value)
         except (TypeError, ValueError):
             errors.append(
-                _("「%(title)s」: the score must be a whole number.")
-                % {"title": item.title}
+                _("“%(title)s”: the score must be a whole number.")
+                % {"title": item.label}
             )
             continue
         if not 0 <= points <= item.max_points:
             errors.append(
                 _(
-                    "「%(title)s」: the score must be between 0 and %(max)d, not %(points)d."
+                    "“%(title)s”: the score must be between 0 and %(max)d, not %(points)d."
                 )
-                % {"title": item.title, "max": item.max_points, "points": points}
+                % {"title": item.label, "max": item.max_points, "points": points}
             )
             continue
         checked[item] = points
