@@ -49,7 +49,10 @@ def profile_update(
 ) -> Profile:
     if by.pk != profile.user_id:
         raise PermissionDenied(_("You can only change your own profile."))
-    if profile.area_id != (area.pk if area else None):
+    # Compare with what is stored, not with `profile`: a ModelForm has already copied
+    # the posted values onto the instance it validated.
+    stored = Profile.objects.select_for_update().get(pk=profile.pk)
+    if stored.area_id != (area.pk if area else None):
         # A residents' committee vouched for the person in the old area, not the new one.
         profile.verified_at = None
         profile.verified_by = None
@@ -60,7 +63,7 @@ def profile_update(
             {"building_group": _("Choose a building group in your residential area.")}
         )
     phone = _phone_as_stored(phone)
-    if phone != profile.phone:
+    if phone != stored.phone:
         # A number typed here is not confirmed: it logs in only after a code sent to it.
         profile.phone_verified_at = None
     profile.area = area

@@ -52,6 +52,36 @@ def test_moving_area_drops_the_verification(db, area, other_area):
     assert not user.profile.is_verified
 
 
+def test_moving_area_on_the_page_drops_the_verification_and_the_vote_right(
+    client, area, other_area
+):
+    """The form copies the posted area onto the profile before the service runs:
+    the service compares with what is stored, so the move is seen."""
+    from projects.permissions import vote_refusal
+    from tests.projects.helpers import make_project
+
+    user = make_user(roles.RESIDENT, area=area, verified=True)
+    client.force_login(user)
+    response = client.post(
+        "/accounts/profile/", {"area": other_area.pk, "display_name": "李伯伯"}
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert profile.area == other_area and not profile.is_verified
+    user.refresh_from_db()
+    voting = make_project(area=other_area, step=6)
+    assert vote_refusal(user, voting) is not None
+
+
+def test_changing_the_number_on_the_page_unconfirms_it(client, area):
+    user = make_user(roles.RESIDENT, area=area)
+    services.phone_set(user=user, phone="13812345678", verified=True)
+    client.force_login(user)
+    client.post("/accounts/profile/", {"area": area.pk, "phone": "13900001111"})
+    profile = Profile.objects.get(user=user)
+    assert profile.phone == "13900001111" and profile.phone_verified_at is None
+
+
 def test_no_one_changes_someone_elses_profile(db, area, resident):
     other = make_user(roles.RESIDENT, area=area)
     with pytest.raises(PermissionDenied):
