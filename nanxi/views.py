@@ -8,14 +8,21 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST
 
-from nanxi import permissions, personal_data, selectors, services, throttle
+from nanxi import (
+    notifications,
+    permissions,
+    personal_data,
+    selectors,
+    services,
+    throttle,
+)
 from nanxi.account_forms import AccountDeleteForm
 from nanxi.forms import ProfileForm
 from nanxi.models import Profile
@@ -243,12 +250,16 @@ def page_qr(request):
         or len(path) > QR_PATH_MAX_LENGTH
     ):
         raise Http404
+    # /en/… resolves only with English active (i18n_patterns), and this address
+    # itself has no language prefix.
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     try:
-        resolve(path)
+        with translation.override(language):
+            resolve(path)
     except Resolver404:
         raise Http404 from None
     response = HttpResponse(
-        qr_svg(request.build_absolute_uri(path)), content_type="image/svg+xml"
+        qr_svg(notifications.absolute_url(path, request)), content_type="image/svg+xml"
     )
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -141,6 +141,13 @@ def test_qr_code_of_a_portal_page(client, area):
     assert response.content.startswith(b"<svg") and b"<path d=" in response.content
 
 
+def test_qr_code_of_an_english_page(client, area):
+    project = make_project(area=area)
+    response = client.get("/qr.svg", {"path": f"/en/projects/{project.pk}/"})
+    assert response.status_code == 200
+    assert client.get("/qr.svg", {"path": "/en/no/such/page/"}).status_code == 404
+
+
 @pytest.mark.parametrize(
     "path",
     ["", "https://evil.example/", "//evil.example/x/", "/no/such/page/", "/" * 300],
