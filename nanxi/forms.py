@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,13 @@ phone_validator = RegexValidator(
 )
 
 
+def natural_key(text: str) -> list:
+    """Sort key reading runs of digits as numbers: 30弄 before 149弄."""
+    return [
+        int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text)
+    ]
+
+
 class ProfileForm(forms.ModelForm):
     area = forms.ModelChoiceField(
         label=_("Residential area"),
@@ -79,5 +88,18 @@ class ProfileForm(forms.ModelForm):
         groups = groups.select_related("area")
         if parse_id(area_id):
             groups = groups.filter(area_id=parse_id(area_id))
-        self.fields["building_group"].queryset = groups
-        self.fields["building_group"].empty_label = _("— not chosen —")
+        field = self.fields["building_group"]
+        field.queryset = groups
+        field.empty_label = _("— not chosen —")
+        # Sorted as people read addresses (陕西北路30弄 before 陕西北路149弄) and,
+        # before an area is chosen, under each area's name.
+        rows = sorted(
+            groups, key=lambda g: (natural_key(g.area.name), natural_key(g.name))
+        )
+        options = [(g.pk, g.name) for g in rows]
+        if not parse_id(area_id):
+            by_area: dict[str, list] = {}
+            for g in rows:
+                by_area.setdefault(g.area.name, []).append((g.pk, g.name))
+            options = list(by_area.items())
+        field.choices = [("", field.empty_label), *options]

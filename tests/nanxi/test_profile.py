@@ -120,3 +120,41 @@ def test_a_resident_without_area_cannot_be_verified(db, street_staff):
     newcomer = make_user(roles.RESIDENT, area=None)
     with pytest.raises(ValidationError):
         services.profile_verify(profile=newcomer.profile, by=street_staff)
+
+
+def test_building_groups_come_grouped_by_area_and_in_reading_order(
+    client, area, other_area
+):
+    from buildings.models import BuildingGroup
+
+    for name in ("陕西北路149弄", "陕西北路30弄", "陕西北路4弄"):
+        BuildingGroup.objects.create(name=name, area=area)
+    BuildingGroup.objects.create(name="威海路590弄", area=other_area)
+    user = make_user(roles.RESIDENT, area=None)
+    client.force_login(user)
+    page = client.get("/accounts/profile/").content.decode()
+    assert page.index('<optgroup label="华业">') < page.index("陕西北路4弄")
+    assert page.index("陕西北路4弄") < page.index("陕西北路30弄")
+    assert page.index("陕西北路30弄") < page.index("陕西北路149弄")
+    assert '<optgroup label="威海">' in page
+    # With the area chosen: only its groups, in the same order, no groups.
+    user.profile.area = area
+    user.profile.save()
+    page = client.get("/accounts/profile/").content.decode()
+    assert "<optgroup" not in page and "威海路590弄" not in page
+    assert page.index("陕西北路30弄") < page.index("陕西北路149弄")
+
+
+def test_a_group_of_another_area_is_refused_and_nothing_changes(
+    client, area, other_area
+):
+    from buildings.models import BuildingGroup
+
+    theirs = BuildingGroup.objects.create(name="威海路590弄", area=other_area)
+    user = make_user(roles.RESIDENT, area=area)
+    client.force_login(user)
+    response = client.post(
+        "/accounts/profile/", {"area": area.pk, "building_group": theirs.pk}
+    )
+    assert response.status_code == 200
+    assert Profile.objects.get(user=user).building_group is None
