@@ -8,8 +8,9 @@ class NanxiConfig(AppConfig):
     verbose_name = _("Street and residents")
 
     def ready(self) -> None:
-        from nanxi import personal_data
+        from nanxi import people, personal_data
 
+        people.connect()  # the logged-in person's cache follows every write
         personal_data.register(
             "nanxi", title=_("Account and profile"), export=personal_data.export_own
         )

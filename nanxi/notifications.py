@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from nanxi import queue
+from nanxi import people, queue
 from nanxi.models import Notification, NotificationPreference
 
 
@@ -70,6 +70,8 @@ def notify(
     for notice in made:
         notice.full_clean(validate_unique=False)
     made = Notification.objects.bulk_create(made, ignore_conflicts=True)
+    # The header's unread count is cached with each person (nanxi.people).
+    people.changed(*{n.recipient_id for n in made})
     mailed = _wants_email([n.recipient_id for n in made], kind)
     # bulk_create with ignore_conflicts gives no ids on every database: read them back.
     ids = list(
@@ -158,12 +160,16 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at=None)
     if notification is not None:
         unread = unread.filter(pk=notification.pk)
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    if count:
+        people.changed(user.pk)  # the header's count, cached with the person
+    return count
 
 
 def unread_count(user) -> int:
-    """For the header: loaded with the user by `nanxi.auth_backends` (no query of
-    its own); counted here only for a user loaded some other way."""
+    """For the header: loaded with the user by `nanxi.auth_backends` and cached
+    with them (`nanxi.people`, bumped by `notify` and `mark_read`): no query of
+    its own; counted here only for a user loaded some other way."""
     if not user.is_authenticated:
         return 0
     loaded = getattr(user, "unread_notifications", None)

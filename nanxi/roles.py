@@ -3,16 +3,20 @@
 from django.contrib.auth.models import Group
 from django.db.models import CharField, IntegerField, Value
 
+from nanxi import people
+
 RESIDENT = "resident"
 AREA_STAFF = "area_staff"
 STREET_STAFF = "street_staff"
 ALL = (RESIDENT, AREA_STAFF, STREET_STAFF)
 
 
-def _load(user) -> None:
+def load(user) -> None:
     """A person's roles and granted areas in one query, cached on the user object.
 
-    Templates and permission predicates ask often; a page asks the database once.
+    Templates and permission predicates ask often; a page asks the database once,
+    and a logged-in person's request not at all while their cached copy is
+    current (``nanxi.people``, loaded with them by ``nanxi.auth_backends``).
     """
     from nanxi.models import StaffAssignment
 
@@ -41,7 +45,7 @@ def has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_nanxi_roles"):
-        _load(user)
+        load(user)
     return role in user._nanxi_roles
 
 
@@ -50,11 +54,13 @@ def granted_areas(user) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_nanxi_areas"):
-        _load(user)
+        load(user)
     return user._nanxi_areas
 
 
 def forget(user) -> None:
-    """Drop what `_load` cached, after the person's roles or grants changed."""
+    """Drop what `load` cached, after the person's roles or grants changed: on
+    this object, and the person's cached copy (their next request loads afresh)."""
     for cached in ("_nanxi_roles", "_nanxi_areas"):
         user.__dict__.pop(cached, None)
+    people.changed(user.pk)

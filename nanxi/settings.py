@@ -148,6 +148,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions are read from the cache and written through to the database; read from
+# the database alone while Redis is down (nanxi.sessions).
+SESSION_ENGINE = "nanxi.sessions"
+
 # Public list pages are served from the cache to visitors for this long (nanxi.caching).
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
 

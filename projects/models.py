@@ -554,6 +554,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the newest StepChange was written (projects.services._record): the staff
+    # work list sorts by it ("waiting since") without a subquery per project.
+    moved_at = models.DateTimeField(_("moved at"), null=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -589,6 +592,10 @@ class Project(models.Model):
             models.Index(fields=["area", "step"]),
             # The list's order: the newest twenty without sorting the whole table.
             models.Index(fields=["-updated_at", "-id"], name="project_recent_idx"),
+            # The work list: open projects, longest waiting first.
+            models.Index(
+                fields=["outcome", "moved_at", "id"], name="project_waiting_idx"
+            ),
         ]
 
     def __str__(self) -> str:

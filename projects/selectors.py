@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,7 +25,6 @@ from projects.models import (
     Pledge,
     Project,
     Step,
-    StepChange,
     StepCode,
     Topic,
     Vote,
@@ -38,6 +38,9 @@ STEP_LABELS_CACHE_KEY = "projects:step-labels"
 # Versions (nanxi.fragments) of what the project pages show, bumped by the services:
 # which projects the lists hold (counts, stages, years, filters) …
 PROJECTS = "projects"
+# … and the year's figures beyond which projects there are (crowdfunding,
+# beneficiaries): the home page's headlines are cached by both.
+FIGURES = "project-figures"
 
 
 def project_version(pk: int) -> str:
@@ -361,10 +364,21 @@ def evaluations_of(project: Project):
 
 
 def waiting(projects):
-    """`waiting_since`: when each project last moved (its newest step change)."""
-    last = (
-        StepChange.objects.filter(project=OuterRef("pk"))
-        .order_by("-created_at", "-pk")
-        .values("created_at")[:1]
+    """`waiting_since`: when each project last moved (`Project.moved_at`, written
+    with its newest step change), for the staff work list."""
+    return projects.annotate(waiting_since=F("moved_at"))
+
+
+def work_list(user):
+    """The open, submitted projects this staff member acts on, with what the work
+    list shows (title, area, step, waiting since) and nothing else."""
+    return waiting(
+        permissions.in_scope(
+            Project.objects.visible_to(user).filter(
+                outcome=Project.Outcome.OPEN, step__gte=StepCode.SUBMIT
+            ),
+            user,
+        )
+        .select_related("area")
+        .only("title", "step", "moved_at", "area__name")
     )
-    return projects.annotate(waiting_since=Subquery(last))

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nanxi import fragments
+from nanxi import fragments, people
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
 from nanxi import services as street_services
@@ -632,25 +632,37 @@ def manage(request):
         raise PermissionDenied(
             _("This page is for residents' committee and street staff.")
         )
-    projects = street.in_scope(
-        selectors.project_list(user).filter(
-            outcome=Project.Outcome.OPEN, step__gte=StepCode.SUBMIT
-        ),
-        user,
-    )
+    projects = selectors.work_list(user)
     filters = forms.WorkListFilter(request.GET or None)
-    projects = selectors.waiting(projects)
+    applied: dict = {}
     if filters.is_valid():
         if filters.cleaned_data["step"]:
-            projects = projects.filter(step=filters.cleaned_data["step"])
+            applied["step"] = filters.cleaned_data["step"]
+            projects = projects.filter(step=applied["step"])
         if filters.cleaned_data["waiting"]:
             days = int(filters.cleaned_data["waiting"])
             projects = projects.filter(
-                waiting_since__lte=timezone.now() - timedelta(days=days)
+                moved_at__lte=timezone.now() - timedelta(days=days)
             )
+    scope = fragments.digest(
+        selectors.list_scope(user), sorted(street.staff_area_ids(user))
+    )
+    if filters.is_valid() and filters.cleaned_data["waiting"]:
+        count = projects.count()  # "waiting longer than" moves with the clock
+    else:
+        count = fragments.by_version(
+            "projects:work-count:" + fragments.digest(scope, sorted(applied.items())),
+            selectors.PROJECTS,
+            projects.count,
+        )
     # Longest waiting first: what has been left alone the longest needs a look.
-    page = Paginator(projects.order_by("waiting_since", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = fragments.CountedPaginator(
+        projects.order_by("moved_at", "pk"), PAGE_SIZE, count=count
+    ).get_page(request.GET.get("page"))
+    unverified = fragments.by_version(
+        "projects:work-unverified:" + scope,
+        people.EVERYONE,  # a resident registered, moved or was verified
+        lambda: street_selectors.unverified_residents(user).count(),
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -663,7 +675,7 @@ def manage(request):
             "query": query.urlencode(),
             "filters": filters if filters.is_bound else forms.WorkListFilter(),
             "labels": selectors.step_labels(),
-            "unverified": street_selectors.unverified_residents(user).count(),
+            "unverified": unverified,
         },
     )
 

@@ -11,9 +11,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from buildings.selectors import building_figures_by_year, building_year_breakdown
+from buildings.services import GROUPS
 from committees.selectors import year_figures as committee_year_figures
+from nanxi import fragments
 from nanxi.models import ResidentialArea
-from projects.selectors import projects_figures_by_year, projects_year_breakdown
+from projects.selectors import (
+    FIGURES,
+    PROJECTS,
+    projects_figures_by_year,
+    projects_year_breakdown,
+)
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,28 @@ def headlines(today=None) -> dict[int, Headline]:
         )
         for year in years
     }
+
+
+# What the headlines are made of, by the versions their writers bump: projects
+# (new, moved, recategorised: `projects`), their money and beneficiaries
+# (`project-figures`: contribution_record, evaluation_record) and ratings (`groups`:
+# rating_save). Committees' figures are not among the headlines.
+HEADLINE_VERSIONS = (PROJECTS, FIGURES, GROUPS)
+
+
+def cached_headlines(*, request=None, today=None) -> dict[int, Headline]:
+    """`headlines`, kept in the cache while none of its versions changed.
+
+    One round trip instead of four aggregate queries over every project and
+    rating; the year is part of the key (which year is complete changes with it).
+    """
+    this_year = (today or timezone.localdate()).year
+    return fragments.by_version(
+        f"reports:headlines:{this_year}",
+        HEADLINE_VERSIONS,
+        lambda: headlines(today),
+        request=request,
+    )
 
 
 def reporting_years(today=None) -> list[int]:

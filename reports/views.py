@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nanxi import fragments, people
 from nanxi.caching import cache_for_visitors
 from nanxi.permissions import is_street_staff
 from nanxi.selectors import street_overview
@@ -18,9 +19,14 @@ from reports.models import AnnualReport
 REFRESH_SECONDS = 5
 
 
+# Residential areas are made in the admin, without a version: their count on the
+# home page follows within this time. The residents' counts follow each change.
+OVERVIEW_SECONDS = 300
+
+
 @cache_for_visitors(params=("year",))
 def home(request):
-    all_years = selectors.headlines()
+    all_years = selectors.cached_headlines(request=request)
     complete, to_date, years = selectors.home_years(all_years)
     chosen = None
     try:
@@ -40,7 +46,13 @@ def home(request):
             "published": set(
                 AnnualReport.objects.exclude(pdf="").values_list("year", flat=True)
             ),
-            "overview": street_overview(),
+            "overview": fragments.by_version(
+                "reports:overview",
+                people.EVERYONE,
+                street_overview,
+                request=request,
+                timeout=OVERVIEW_SECONDS,
+            ),
         },
     )
 

@@ -50,7 +50,8 @@ def test_mail_is_not_sent_when_the_signup_transaction_rolls_back(
     # Without executing the on-commit callbacks (a rolled-back transaction), nothing is sent.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         signup(client)
-    assert len(callbacks) == 1
+    # The mail's task, besides the cache's new versions (nanxi.fragments.bump).
+    assert len([c for c in callbacks if not getattr(c, "nanxi_versions", 0)]) == 1
     assert mail.outbox == []
 
 

@@ -448,9 +448,11 @@ def test_work_list_filters_by_step_and_waiting_time(client, area, area_staff):
     fresh = make_project(
         area=area, staff=area_staff, step=StepCode.CONSULT, title="刚推进"
     )
-    StepChange.objects.filter(project=stale).update(
-        created_at=tz.now() - timedelta(days=40)
-    )
+    # Its last move was 40 days ago: the change row, and the project's moved_at
+    # (written with it by the services; the work list reads this column).
+    long_ago = tz.now() - timedelta(days=40)
+    StepChange.objects.filter(project=stale).update(created_at=long_ago)
+    Project.objects.filter(pk=stale.pk).update(moved_at=long_ago)
     client.force_login(area_staff)
     body = client.get("/projects/manage/?waiting=30").content.decode()
     assert stale.title in body and fresh.title not in body
