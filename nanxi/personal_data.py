@@ -19,6 +19,9 @@ with the related names it needs), so the data page's query count is bounded.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,25 @@ class Section:
     title: str
     columns: dict[str, str]  # row key → column label
     rows: list[dict] = field(default_factory=list)
+    # column → {stored code: label}: the page says 支持, the JSON keeps "support".
+    choices: dict[str, dict] = field(default_factory=dict)
 
     def cells(self) -> list[list]:
-        """The rows as lists in the order of the columns (for the readable page)."""
-        return [[row.get(key) for key in self.columns] for row in self.rows]
+        """The rows as lists in the order of the columns (for the readable page):
+        codes by their label, times as the portal writes them (2020-06-01 09:30)."""
+        return [
+            [self._readable(key, row.get(key)) for key in self.columns]
+            for row in self.rows
+        ]
+
+    def _readable(self, key: str, value):
+        if key in self.choices and value in self.choices[key]:
+            return self.choices[key][value]
+        if isinstance(value, datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,7 @@ def export(user) -> list[Section]:
                 .order_by("pk")
                 .values("choice", "updated_at", project_title=F("project__title"))
             ),
+            choices={"choice": dict(Vote.Choice.choices)},
         ),
         Section(
             "pledges",
@@ -151,6 +152,7 @@ def export(user) -> list[Section]:
                     project_title=F("project__title"),
                 )
             ),
+            choices={"status": dict(Pledge.Status.choices)},
         ),
         Section(
             "progress_updates",
@@ -241,6 +243,7 @@ def export_member(member: AreaMember) -> list[Section]:
                     project_title=F("project__title"),
                 )
             ),
+            choices={"choice": dict(Vote.Choice.choices)},
         ),
         Section(
             "paper_evaluations",

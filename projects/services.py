@@ -2,6 +2,7 @@
 
 import logging
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -457,6 +458,9 @@ def _record(project, *, from_step, by, note, at, outcome=None) -> StepChange:
     )
     change.full_clean()
     change.save()
+    # Kept on the project for the work list's order (not a save: updated_at stays).
+    project.moved_at = change.created_at
+    Project.objects.filter(pk=project.pk).update(moved_at=change.created_at)
     # A new project or a move: the lists (their counts, stages, years) change too.
     fragments.bump(selectors.PROJECTS, selectors.project_version(project.pk))
     return change
@@ -545,6 +549,10 @@ def _day(day: date) -> str:
     return day.isoformat()
 
 
+# Residents decide within weeks; a closing day years away is a typing slip.
+MAX_VOTE_WINDOW = timedelta(days=60)
+
+
 def _open_vote(project: Project, closes_on: date | None, today: date) -> None:
     if closes_on is None:
         raise ValidationError(
@@ -554,6 +562,14 @@ def _open_vote(project: Project, closes_on: date | None, today: date) -> None:
         raise ValidationError(
             _("The vote cannot close before it opens: choose %(day)s or later."),
             params={"day": _day(today)},
+        )
+    if closes_on > today + MAX_VOTE_WINDOW:
+        raise ValidationError(
+            _("A vote stays open at most %(days)d days: choose %(day)s or earlier."),
+            params={
+                "days": MAX_VOTE_WINDOW.days,
+                "day": _day(today + MAX_VOTE_WINDOW),
+            },
         )
     project.vote_closes_on = closes_on
 
@@ -600,7 +616,14 @@ def _require_vote_passed(project: Project) -> None:
 
 
 def _refresh(project: Project, locked: Project) -> None:
-    for field in ("step", "outcome", "year", "vote_closes_on", "updated_at"):
+    for field in (
+        "step",
+        "outcome",
+        "year",
+        "vote_closes_on",
+        "updated_at",
+        "moved_at",
+    ):
         setattr(project, field, getattr(locked, field))
 
 
@@ -779,7 +802,7 @@ def vote_enter_paper(
         )
     if choice not in Vote.Choice.values:
         raise ValidationError(_("Choose support, oppose or abstain."))
-    number = ballot_number.strip()
+    number = paper_number(ballot_number)
     if not number:
         raise ValidationError(_("Enter the number printed on the ballot."))
     # The project row is locked: a second entry for the same member waits here.
@@ -815,12 +838,20 @@ def vote_enter_paper(
 AMOUNT = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,2})?")
 
 
+def paper_number(text: str) -> str:
+    """The number printed on a paper ballot or form, in one form: A001 = ａ００１."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
 def parse_amount(value) -> Decimal:
     """Yuan as digits with at most two decimals, above zero and at most one million.
 
     Nothing else is an amount: no exponent ("1e3"), sign, separator or spaces inside.
     """
-    text = str(value).strip()
+    # Full-width digits (１００．５) from a Chinese phone keyboard are still digits.
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"-[0-9]+(\.[0-9]{1,2})?", text):
+        raise ValidationError(_("The amount must be more than 0 yuan."))
     if not AMOUNT.fullmatch(text):
         if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
             raise ValidationError(
@@ -871,6 +902,7 @@ def contribution_record(
     )
     contribution.full_clean()
     contribution.save()
+    fragments.bump(selectors.FIGURES)  # the year's crowdfunding (home page, report)
     return contribution
 
 
@@ -945,6 +977,16 @@ def pledge_confirm(
     if not permissions.can_manage(by, locked.project):
         raise PermissionDenied(
             _("Only staff of this project's residential area can confirm pledges.")
+        )
+    pledged_on = timezone.localdate(locked.created_at)
+    if received_on < pledged_on:
+        raise ValidationError(
+            {
+                "received_on": _(
+                    "The money cannot arrive before the pledge was made (%(day)s)."
+                )
+                % {"day": _day(pledged_on)}
+            }
         )
     contribution = contribution_record(
         project=locked.project,
@@ -1069,6 +1111,7 @@ def evaluation_record(*, project: Project, by, beneficiaries: int) -> Project:
     locked.beneficiaries = beneficiaries
     locked.full_clean()
     locked.save(update_fields=["beneficiaries", "updated_at"])
+    fragments.bump(selectors.FIGURES)  # the year's beneficiaries
     project.beneficiaries = beneficiaries
     return project
 
@@ -1115,7 +1158,7 @@ def evaluation_enter_paper(
         raise ValidationError(
             _("The evaluation is recorded at step 11 (residents evaluate).")
         )
-    number = form_number.strip()
+    number = paper_number(form_number)
     if not number:
         raise ValidationError(_("Enter the number written on the paper form."))
     _check_paper_member(

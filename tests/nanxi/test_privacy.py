@@ -2,6 +2,7 @@
 staff's view of phones."""
 
 import json
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -385,3 +386,16 @@ def test_the_export_holds_ones_needs_and_supports(db, client, area, resident):
     assert [s["need_title"] for s in data["projects"]["need_supports"]] == [
         theirs.title
     ]
+
+
+def test_the_readable_export_says_choices_in_words_and_times_the_portals_way(
+    db, client, area, resident
+):
+    project = make_project(area=area, step=6)
+    project_services.vote_cast(project=project, voter=resident, choice="support")
+    client.force_login(resident)
+    page = client.get("/accounts/data/").content.decode()
+    assert "<td>赞成</td>" in page and "<td>support</td>" not in page
+    assert re.search(r"<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>", page)
+    data = json.loads(client.get("/accounts/data/?format=json").content)
+    assert data["projects"]["votes"][0]["choice"] == "support"

@@ -167,7 +167,7 @@ ACTIONS = {
         StepCode.CROWDFUND,
         STAFF,
         lambda p, by, _: services.pledge_confirm(
-            pledge=Pledge.objects.get(project=p), by=by, received_on=date(2020, 6, 1)
+            pledge=Pledge.objects.get(project=p), by=by, received_on=localdate()
         ),
     ),
     "cancel_pledge": (

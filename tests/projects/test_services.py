@@ -239,7 +239,7 @@ NOT_A_NUMBER = "请用数字填写金额（元），例如 200 或 35.50。"
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("-5", NOT_A_NUMBER),
+        ("-5", "金额必须大于 0 元。"),
         ("+5", NOT_A_NUMBER),
         ("abc", NOT_A_NUMBER),
         ("", NOT_A_NUMBER),
@@ -248,7 +248,7 @@ NOT_A_NUMBER = "请用数字填写金额（元），例如 200 或 35.50。"
         ("1e3", NOT_A_NUMBER),  # an exponent is no amount: not ¥1,000
         ("1,000", NOT_A_NUMBER),
         ("1 000", NOT_A_NUMBER),
-        ("１２", NOT_A_NUMBER),  # full-width digits
+        ("１２ａ", NOT_A_NUMBER),  # full-width, still no number
         ("0x10", NOT_A_NUMBER),
         ("5.", NOT_A_NUMBER),
         (".5", NOT_A_NUMBER),
@@ -263,6 +263,14 @@ def test_bad_amounts_are_refused_with_the_reason(raw, message):
     with pytest.raises(ValidationError) as refused:
         services.parse_amount(raw)
     assert refused.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount"),
+    [("１００", "100.00"), ("３５．５", "35.50"), (" 200 ", "200.00")],
+)
+def test_amounts_typed_on_a_chinese_keyboard_are_amounts(raw, amount):
+    assert services.parse_amount(raw) == Decimal(amount)
 
 
 def test_contribution_recorded_at_crowdfunding(area, area_staff):
