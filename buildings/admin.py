@@ -512,6 +512,16 @@ class RatingAdmin(StreetOfficeAdmin):
             initial["standard"] = standard.pk
         return initial
 
+    def response_add(self, request, obj, post_url_continue=None):
+        # Rating one group after another: the next form keeps the year and standard.
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            joiner = "&" if "?" in response["Location"] else "?"
+            response["Location"] += (
+                f"{joiner}year={obj.year}&standard={obj.standard_id}"
+            )
+        return response
+
     def _groups(self, request):
         return permissions_in_scope(BuildingGroup.objects.all(), request.user)
 

@@ -260,9 +260,28 @@ def _check_member(member: AreaMember) -> None:
             phone_validator(member.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
+    if not errors and _same_member_exists(member):
+        # One person, two records, would hand in two ballots unnoticed.
+        errors["name"] = _(
+            "%(name)s of %(group)s is already a member of the area: use that record, "
+            "or add something that tells the two apart (e.g. 周老伯（2号）)."
+        ) % {"name": member.name, "group": member.building_group.name}
     if errors:
         raise ValidationError(errors)
     member.full_clean()
+
+
+def _same_member_exists(member: AreaMember) -> bool:
+    key = unicodedata.normalize("NFKC", member.name).replace(" ", "").casefold()
+    others = AreaMember.objects.filter(
+        area_id=member.area_id,
+        building_group=member.building_group,
+        erased_at__isnull=True,
+    ).exclude(pk=member.pk)
+    return any(
+        unicodedata.normalize("NFKC", name).replace(" ", "").casefold() == key
+        for name in others.values_list("name", flat=True)
+    )
 
 
 @transaction.atomic

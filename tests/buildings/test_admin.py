@@ -287,3 +287,15 @@ def test_rating_change_form_runs_a_constant_number_of_queries(
             client.get(f"/admin/buildings/rating/{rating.pk}/change/").status_code
             == 200
         )
+
+
+def test_save_and_add_another_keeps_the_year_and_standard(
+    client, street_staff, standard, group
+):
+    client.force_login(street_staff)
+    data = rating_post(group, standard, full_marks(standard), year=2021)
+    response = client.post(ADD, {**data, "_addanother": "1"})
+    assert response.status_code == 302
+    assert f"year=2021&standard={standard.pk}" in response["Location"]
+    form = client.get(response["Location"]).content.decode()
+    assert 'name="year" value="2021"' in form

@@ -68,3 +68,25 @@ def test_money_cannot_arrive_before_it_was_pledged(area, area_staff, resident):
         )
     assert "认捐" in refused.value.messages[0]
     assert Pledge.objects.get(pk=pledge.pk).status == Pledge.Status.PENDING
+
+
+def test_the_same_person_is_not_recorded_twice_as_a_member(area, area_staff):
+    from tests.projects.helpers import make_member
+
+    first = make_member(area=area, by=area_staff, name="周老伯")
+    for same in ("周老伯", " 周 老伯 "):
+        with pytest.raises(ValidationError) as refused:
+            services.member_record(
+                by=area_staff, name=same, area=area, building_group=first.building_group
+            )
+        assert "周老伯" in refused.value.message_dict["name"][0]
+    other = services.member_record(
+        by=area_staff,
+        name="周老伯（2号）",
+        area=area,
+        building_group=first.building_group,
+    )
+    assert other.pk != first.pk
+    services.member_update(
+        member=first, by=area_staff, name="周老伯", building_group=first.building_group
+    )  # saving a record again is not a duplicate of itself
