@@ -219,7 +219,13 @@ class CandidateInline(AreaScopedInline):
 @admin.register(Election)
 class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
     area_path = "committee__estate__area"
-    list_display = ["committee", "kind", "step", "completed_on"]
+    list_display = [
+        "committee",
+        "kind",
+        "step",
+        "completed_on",
+        "ended_without_result_on",
+    ]
     list_filter = ["kind", "step", "committee__estate__area"]
     list_select_related = ["committee__estate"]
     search_fields = ["committee__estate__name"]
@@ -236,6 +242,7 @@ class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
             "participating_owners",
             "participating_area",
             "completed_on",
+            "ended_without_result_on",
             "term",
             "staff_page",
         ]

@@ -87,6 +87,18 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
+REASON_REQUIRED = _("Say why the election ended without a result, e.g. the turnout.")
+
+
+class EndWithoutResultForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the election failed"),
+        help_text=_("E.g. fewer than two thirds of the owners took part."),
+        max_length=500,
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+
 class VoteForm(forms.Form):
     """Turnout and approvals as typed; the service parses and checks every number."""
 

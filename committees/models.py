@@ -202,8 +202,18 @@ class Step(models.IntegerChoices):
     FILED = 5, _("Filed")
 
 
+class ElectionQuerySet(models.QuerySet):
+    def open(self):
+        """Under way: neither filed nor ended without a result."""
+        return self.filter(step__lt=Step.FILED, ended_without_result_on__isnull=True)
+
+
 class Election(models.Model):
-    """组建 or 换届改选, in five steps; the vote counted per the Civil Code art. 278."""
+    """组建 or 换届改选, in five steps; the vote counted per the Civil Code art. 278.
+
+    An election whose vote failed (选举未成功) is ended without a result: it keeps
+    the step it reached, makes no term, and frees the committee for a new one.
+    """
 
     class Kind(models.TextChoices):
         FORMATION = "formation", _("Formation")
@@ -239,6 +249,9 @@ class Election(models.Model):
         blank=True,
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    ended_without_result_on = models.DateField(
+        _("ended without result on"), null=True, blank=True
+    )
     term = models.OneToOneField(
         Term,
         verbose_name=_("term elected"),
@@ -255,6 +268,8 @@ class Election(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    objects = ElectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["committee", "-created_at"]
         verbose_name = _("election")
@@ -262,7 +277,7 @@ class Election(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["committee"],
-                condition=Q(step__lt=5),
+                condition=Q(step__lt=5, ended_without_result_on__isnull=True),
                 name="one_open_election_per_committee",
             ),
             models.CheckConstraint(
@@ -285,6 +300,12 @@ class Election(models.Model):
                 condition=Q(step__lt=5) | Q(completed_on__isnull=False),
                 name="election_filed_has_date",
             ),
+            # Ended without a result: from the vote on, never filed, no term.
+            models.CheckConstraint(
+                condition=Q(ended_without_result_on__isnull=True)
+                | Q(step__gte=3, step__lt=5, term__isnull=True),
+                name="election_ended_without_result_unfiled",
+            ),
         ]
         indexes = [models.Index(fields=["step", "completed_on"])]
 
@@ -297,6 +318,15 @@ class Election(models.Model):
     @property
     def vote_recorded(self) -> bool:
         return self.participating_owners is not None
+
+    @property
+    def ended_without_result(self) -> bool:
+        return self.ended_without_result_on is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Under way (see `ElectionQuerySet.open`)."""
+        return self.step < Step.FILED and not self.ended_without_result
 
     @property
     def area_ratio(self) -> Fraction | None:
@@ -396,6 +426,8 @@ class ElectionChange(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # The election ended here without a result (to_step is the step it stopped at).
+    ended_without_result = models.BooleanField(_("ended without result"), default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

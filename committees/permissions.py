@@ -42,7 +42,15 @@ def can_record_vote(user, election: Election) -> bool:
 def can_move(user, election: Election) -> bool:
     return (
         can_manage(user, election.committee)
+        and election.is_open
         and workflow.next_move(election.step) is not None
+    )
+
+
+def can_end_without_result(user, election: Election) -> bool:
+    """选举未成功: the area's staff close an election whose vote failed."""
+    return can_manage(user, election.committee) and workflow.can_end_without_result(
+        election
     )
 
 

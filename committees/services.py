@@ -87,7 +87,7 @@ def committee_dissolve(
         raise PermissionDenied(
             _("Only street-office staff can record a committee's dissolution.")
         )
-    if locked.elections.filter(step__lt=Step.FILED).exists():
+    if locked.elections.open().exists():
         raise ValidationError(
             _("An election of this committee is under way: finish it first.")
         )
@@ -222,13 +222,16 @@ def _locked_election(election: Election) -> Election:
     )
 
 
-def _record(election: Election, *, from_step, by, note: str, at) -> ElectionChange:
+def _record(
+    election: Election, *, from_step, by, note: str, at, ended: bool = False
+) -> ElectionChange:
     change = ElectionChange(
         election=election,
         from_step=from_step,
         to_step=election.step,
         actor=by,
         note=note.strip(),
+        ended_without_result=ended,
         created_at=at or timezone.now(),
     )
     change.full_clean()
@@ -266,7 +269,7 @@ def election_start(
         raise ValidationError(
             _("This committee has no term yet: its first election is a formation.")
         )
-    if locked.elections.filter(step__lt=Step.FILED).exists():
+    if locked.elections.open().exists():
         raise ValidationError(_("An election of this committee is under way already."))
     election = Election(
         committee=locked,
@@ -510,6 +513,9 @@ def approval_refusals(election: Election, candidates) -> list[str]:
 
 
 def _require_valid_result(election: Election) -> list[Candidate]:
+    # Not voted yet is not void: say what is missing, not that the election failed.
+    if not election.vote_recorded:
+        raise ValidationError(_("Record the owners' assembly vote first."))
     refusals = turnout_refusals(election)
     candidates = list(election.candidates.all())
     if not refusals:
@@ -539,6 +545,10 @@ def election_move(
     _locked_committee(election.committee)
     locked = _locked_election(election)
     from_step = locked.step
+    if locked.ended_without_result:
+        raise ValidationError(
+            _("This election ended without a result; it has no further step.")
+        )
     move = workflow.next_move(from_step)
     if move is None:
         raise ValidationError(_("This election is filed; it has no further step."))
@@ -571,6 +581,50 @@ def election_move(
     locked.full_clean()
     locked.save(update_fields=["step", "completed_on", "term"])
     _record(locked, from_step=from_step, by=by, note=note, at=at)
+    _refresh(election, locked)
+    return election
+
+
+@transaction.atomic
+def election_end_without_result(
+    *,
+    election: Election,
+    by,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> Election:
+    """选举未成功: end an election whose vote failed, without a term.
+
+    From the vote step on (`workflow.END_WITHOUT_RESULT_AT`). The election keeps
+    the step it reached and its figures; it is no longer open, so the committee
+    can start a new one. `reason` is required and goes into the change row.
+    """
+    _locked_committee(election.committee)
+    locked = _locked_election(election)
+    if not permissions.can_manage(by, locked.committee):
+        raise PermissionDenied(
+            _("Only staff of this committee's residential area can end its elections.")
+        )
+    if locked.ended_without_result:
+        raise ValidationError(_("This election has already ended without a result."))
+    if locked.step == Step.FILED:
+        raise ValidationError(_("This election is filed; it cannot end without one."))
+    if not permissions.can_end_without_result(by, locked):
+        raise ValidationError(
+            _(
+                "An election can end without a result only once the owners' "
+                "assembly has voted (step 3)."
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Say why the election ended without a result, e.g. the turnout.")
+        )
+    locked.ended_without_result_on = timezone.localtime(at or timezone.now()).date()
+    locked.full_clean()
+    locked.save(update_fields=["ended_without_result_on"])
+    _record(locked, from_step=locked.step, by=by, note=reason, at=at, ended=True)
     _refresh(election, locked)
     return election
 
@@ -635,6 +689,7 @@ def _refresh(election: Election, locked: Election) -> None:
     for field in (
         "step",
         "completed_on",
+        "ended_without_result_on",
         "term",
         "owners_total",
         "area_total",

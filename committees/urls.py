@@ -18,4 +18,9 @@ urlpatterns = [
     ),
     path("elections/<int:pk>/vote/", views.election_vote, name="election_vote"),
     path("elections/<int:pk>/move/", views.election_move, name="election_move"),
+    path(
+        "elections/<int:pk>/end/",
+        views.election_end_without_result,
+        name="election_end",
+    ),
 ]

@@ -66,9 +66,7 @@ def committee_detail(request, pk: int):
     }
     if not manage:
         return render(request, "committees/committee_detail.html", context)
-    open_election = next(
-        (e for e in committee.elections.all() if e.step < Step.FILED), None
-    )
+    open_election = next((e for e in committee.elections.all() if e.is_open), None)
     context.update(
         {
             "open_election": open_election,
@@ -137,6 +135,8 @@ def election_detail(request, pk: int):
         "steps": Step.choices,
         "move": move,
         "can_move": permissions.can_move(request.user, election),
+        "can_end": permissions.can_end_without_result(request.user, election),
+        "end_form": forms.EndWithoutResultForm(),
         "can_edit_candidates": permissions.can_edit_candidates(request.user, election),
         "can_record_vote": permissions.can_record_vote(request.user, election),
         "candidate_form": forms.CandidateForm(),
@@ -268,4 +268,31 @@ def election_move(request, pk: int):
             )
         else:
             messages.success(request, _("The election has moved to the next step."))
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def election_end_without_result(request, pk: int):
+    election = _election(pk, request.user)
+    form = forms.EndWithoutResultForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(election)
+    try:
+        services.election_end_without_result(
+            election=election, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "The election has ended without a result. A new election can be "
+                "started on the committee's page."
+            ),
+        )
     return redirect(election)

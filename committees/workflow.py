@@ -37,10 +37,18 @@ OPEN_AT: dict[Activity, frozenset[int]] = {
     Activity.VOTE: frozenset({Step.VOTE}),
 }
 
+# From the owners' assembly vote on, an election can end without a result
+# (选举未成功: art. 278 not met); before it there is no vote to fail.
+END_WITHOUT_RESULT_AT: frozenset[int] = frozenset({Step.VOTE, Step.RESULTS})
+
 
 def next_move(step: int) -> Move | None:
     return MOVES.get(step)
 
 
 def is_open_for(election: Election, activity: Activity) -> bool:
-    return election.step in OPEN_AT[activity]
+    return election.is_open and election.step in OPEN_AT[activity]
+
+
+def can_end_without_result(election: Election) -> bool:
+    return election.is_open and election.step in END_WITHOUT_RESULT_AT

@@ -75,6 +75,14 @@ def _move_from(step):
     return prepare
 
 
+def _end_without_result(committee, street):
+    election = election_at(committee, street, Step.VOTE)
+    record_vote(election, street, owners=150, area="15000", approve=(100, "10000"))
+    return lambda user: services.election_end_without_result(
+        election=election, by=user, reason="参与表决的业主未达三分之二"
+    )
+
+
 def _standard():
     from committees.models import AssessmentStandard
 
@@ -126,6 +134,7 @@ ACTIONS = {
     "move 2 → 3": (_move_from(Step.CANDIDATES), AREA_STAFF_AND_UP),
     "move 3 → 4": (_move_from(Step.VOTE), AREA_STAFF_AND_UP),
     "move 4 → 5 (file)": (_move_from(Step.RESULTS), AREA_STAFF_AND_UP),
+    "end without result (step 3)": (_end_without_result, AREA_STAFF_AND_UP),
     "record an assessment": (_assess, AREA_STAFF_AND_UP),
     "record a term": (_record_term, AREA_STAFF_AND_UP),
     "record the dissolution": (_dissolve, STREET_ONLY),

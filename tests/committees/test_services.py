@@ -44,7 +44,12 @@ def snapshot():
         list(Member.objects.values_list("pk", "name", "role", "phone")),
         list(
             Election.objects.values_list(
-                "pk", "step", "participating_owners", "participating_area", "term"
+                "pk",
+                "step",
+                "participating_owners",
+                "participating_area",
+                "term",
+                "ended_without_result_on",
             )
         ),
         list(Candidate.objects.values_list("pk", "approving_owners", "approving_area")),
