@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from nanxi.i18n import localized
+
 
 class ResidentialArea(models.Model):
     """居民区: one residents' committee's area (华业, 威海, 重华, …)."""
@@ -251,6 +253,8 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=40)
     text = models.CharField(_("text"), max_length=500)
+    # The same notice in English, for the English pages; empty: show the Chinese.
+    text_en = models.CharField(_("text in English"), max_length=500, blank=True)
     link = models.CharField(_("link"), max_length=200, blank=True)
     key = models.CharField(max_length=150, unique=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -269,6 +273,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def shown_text(self) -> str:
+        """The notice in the page's language (the Chinese if it has no English)."""
+        return localized(self, "text")
 
 
 class NotificationPreference(models.Model):

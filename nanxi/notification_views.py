@@ -1,11 +1,15 @@
 """/notifications/: one's inbox, opening a notice, and how one wants to be told."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +33,12 @@ def notification_open(request, pk: int):
     if notice.link and url_has_allowed_host_and_scheme(
         notice.link, allowed_hosts={request.get_host()}
     ):
-        return redirect(notice.link)
+        # The link was made in the language of whoever acted: follow the reader's.
+        reader = get_language()
+        with translation.override(
+            translation.get_language_from_path(notice.link) or settings.LANGUAGE_CODE
+        ):
+            return redirect(translate_url(notice.link, reader))
     return redirect("notifications:inbox")
 
 

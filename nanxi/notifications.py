@@ -7,13 +7,13 @@ written in that transaction; e-mails are queued on commit (`nanxi.queue`), one
 Celery task per notice, and a notice is e-mailed at most once (`emailed_at` is claimed first).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -44,10 +44,17 @@ register_kind(
 
 
 def notify(
-    *, recipients: Iterable, kind: str, text: str, link: str = "", key: str
+    *,
+    recipients: Iterable,
+    kind: str,
+    text: str | Callable[[], str],
+    link: str = "",
+    key: str,
 ) -> list[Notification]:
     """Put a notice in each recipient's inbox, once per `key` and person.
 
+    `text` is best a function making the sentence with gettext: it is made in
+    Chinese and in English, so the inbox speaks the page's language.
     Call it inside the service's transaction. Returns the notices made now (those
     already made for this key are left alone: running an action twice notifies once).
     """
@@ -56,13 +63,19 @@ def notify(
     users = {u.pk: u for u in recipients if u is not None and u.is_active}
     if not users:
         return []
+    text, text_en = _in_both_languages(text)
     keys = {pk: f"{key}:{pk}" for pk in users}
     seen = set(
         Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True)
     )
     made = [
         Notification(
-            recipient_id=pk, kind=kind, text=text[:500], link=link[:200], key=k
+            recipient_id=pk,
+            kind=kind,
+            text=text[:500],
+            text_en=text_en[:500],
+            link=link[:200],
+            key=k,
         )
         for pk, k in keys.items()
         if k not in seen
@@ -115,6 +128,16 @@ def email_content(notice: Notification) -> tuple[str, str]:
     subject = " ".join(f"[{site}] {notice.text}".split())[:120]
     body = "\n\n".join(part for part in (notice.text, link, site_url()) if part)
     return subject, body
+
+
+def _in_both_languages(text) -> tuple[str, str]:
+    if not callable(text):
+        return str(text), ""
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = text()
+    with translation.override("en"):
+        english = text()
+    return chinese, english
 
 
 def _wants_email(user_ids: list[int], kind: str) -> set[int]:

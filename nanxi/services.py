@@ -136,11 +136,13 @@ def profile_verify(*, profile: Profile, by) -> Profile:
     notifications.notify(
         recipients=[profile.user],
         kind=notifications.ACCOUNT_VERIFIED,
-        text=_(
-            "Your residents' committee has confirmed that you live in %(area)s: you "
-            "can now vote, pledge and rate projects of your area."
-        )
-        % {"area": profile.area},
+        text=lambda: (
+            _(
+                "Your residents' committee has confirmed that you live in %(area)s: you "
+                "can now vote, pledge and rate projects of your area."
+            )
+            % {"area": profile.area}
+        ),
         link=reverse("profile"),
         key=f"profile:{profile.pk}:verified:{profile.verified_at:%Y%m%d%H%M%S%f}",
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from nanxi import notifications
 from nanxi.models import Profile
+from projects.selectors import step_labels
 
 MY_PROPOSAL = "projects.my_proposal"
 VOTE_OPENED = "projects.vote_opened"
@@ -38,21 +39,24 @@ def register() -> None:
     )
 
 
-def moved(project, *, by, step_label: str) -> None:
+def moved(project, *, by) -> None:
     if by.pk == project.proposer_id:
         return  # the proposer submitted it themselves
-    if project.step == 4:
-        text = _(
-            "Your proposal “%(title)s” has been accepted by the residents' committee."
-        ) % {"title": project.title}
-    else:
-        text = _(
+
+    def text():
+        if project.step == 4:
+            return _(
+                "Your proposal “%(title)s” has been accepted by the residents' "
+                "committee."
+            ) % {"title": project.title}
+        return _(
             "Your proposal “%(title)s” has moved on to step %(step)d: %(label)s."
         ) % {
             "title": project.title,
             "step": project.step,
-            "label": step_label,
+            "label": step_labels()[project.step],
         }
+
     notifications.notify(
         recipients=[project.proposer],
         kind=MY_PROPOSAL,
@@ -71,30 +75,31 @@ def vote_opened(project) -> None:
     notifications.notify(
         recipients=[p.user for p in voters],
         kind=VOTE_OPENED,
-        text=_(
-            "A vote has opened in your residential area on “%(title)s”. "
-            "You can vote until the end of %(day)s."
-        )
-        % {"title": project.title, "day": project.vote_closes_on.isoformat()},
+        text=lambda: (
+            _(
+                "A vote has opened in your residential area on “%(title)s”. "
+                "You can vote until the end of %(day)s."
+            )
+            % {"title": project.title, "day": project.vote_closes_on.isoformat()}
+        ),
         link=project.get_absolute_url(),
         key=f"project:{project.pk}:vote-opened",
     )
 
 
 def closed(project, *, reason: str = "") -> None:
-    if project.outcome == project.Outcome.REJECTED:
-        text = _(
-            "Your proposal “%(title)s” was not accepted. The reason: %(reason)s"
-        ) % {
-            "title": project.title,
-            "reason": reason,
-        }
-    elif project.outcome == project.Outcome.DONE:
-        text = _(
+    if project.outcome not in (project.Outcome.REJECTED, project.Outcome.DONE):
+        return  # withdrawn: the proposer did it themselves
+
+    def text():
+        if project.outcome == project.Outcome.REJECTED:
+            return _(
+                "Your proposal “%(title)s” was not accepted. The reason: %(reason)s"
+            ) % {"title": project.title, "reason": reason}
+        return _(
             "Your project “%(title)s” is completed. Thank you for starting it!"
         ) % {"title": project.title}
-    else:
-        return  # withdrawn: the proposer did it themselves
+
     notifications.notify(
         recipients=[project.proposer],
         kind=MY_PROPOSAL,
@@ -105,23 +110,31 @@ def closed(project, *, reason: str = "") -> None:
 
 
 def pledge_decided(pledge, *, days: int = 0) -> None:
-    params = {"amount": pledge.amount, "title": pledge.project.title, "days": days}
-    if pledge.status == pledge.Status.CONFIRMED:
-        text = _(
-            "The residents' committee received your pledge of ¥%(amount)s to "
-            "“%(title)s”. Thank you!"
-        )
-    elif pledge.status == pledge.Status.EXPIRED:
-        text = _(
-            "Your pledge of ¥%(amount)s to “%(title)s” has expired: the residents' "
-            "committee did not confirm the money within %(days)d days."
-        )
-    else:
+    if pledge.status not in (pledge.Status.CONFIRMED, pledge.Status.EXPIRED):
         return
+    params = {"amount": pledge.amount, "title": pledge.project.title, "days": days}
+
+    def text():
+        if pledge.status == pledge.Status.CONFIRMED:
+            return (
+                _(
+                    "The residents' committee received your pledge of ¥%(amount)s to "
+                    "“%(title)s”. Thank you!"
+                )
+                % params
+            )
+        return (
+            _(
+                "Your pledge of ¥%(amount)s to “%(title)s” has expired: the residents' "
+                "committee did not confirm the money within %(days)d days."
+            )
+            % params
+        )
+
     notifications.notify(
         recipients=[pledge.pledger],
         kind=MY_PLEDGE,
-        text=text % params,
+        text=text,
         link=pledge.project.get_absolute_url(),
         key=f"pledge:{pledge.pk}:{pledge.status}",
     )
@@ -131,8 +144,10 @@ def need_replied(need) -> None:
     notifications.notify(
         recipients=[need.author],
         kind=MY_NEED,
-        text=_("The residents' committee replied to your need “%(title)s”.")
-        % {"title": need.title},
+        text=lambda: (
+            _("The residents' committee replied to your need “%(title)s”.")
+            % {"title": need.title}
+        ),
         link=need.get_absolute_url(),
         key=f"need:{need.pk}:reply:{sha256(need.reply.encode()).hexdigest()[:16]}",
     )
@@ -142,11 +157,13 @@ def need_proposed(need, project) -> None:
     notifications.notify(
         recipients=[need.author],
         kind=MY_NEED,
-        text=_(
-            "The residents' committee drafted a proposal from your need “%(title)s”. "
-            "Finish it and submit it when it is ready."
-        )
-        % {"title": need.title},
+        text=lambda: (
+            _(
+                "The residents' committee drafted a proposal from your need “%(title)s”. "
+                "Finish it and submit it when it is ready."
+            )
+            % {"title": need.title}
+        ),
         link=project.get_absolute_url(),
         key=f"need:{need.pk}:proposed",
     )
@@ -154,8 +171,10 @@ def need_proposed(need, project) -> None:
     notifications.notify(
         recipients=[s.user for s in need.supports.select_related("user")],
         kind=MY_NEED,
-        text=_("A need you supported, “%(title)s”, is becoming a proposal.")
-        % {"title": need.title},
+        text=lambda: (
+            _("A need you supported, “%(title)s”, is becoming a proposal.")
+            % {"title": need.title}
+        ),
         link=need.get_absolute_url(),
         key=f"need:{need.pk}:proposed",
     )

@@ -558,7 +558,7 @@ def project_move(
     locked.save(update_fields=["step", "year", "vote_closes_on", "updated_at"])
     _record(locked, from_step=from_step, by=by, note=note, at=at)
     _refresh(project, locked)
-    notices.moved(locked, by=by, step_label=selectors.step_labels()[to_step])
+    notices.moved(locked, by=by)
     if to_step == StepCode.VOTE:
         notices.vote_opened(locked)
     return project

@@ -235,3 +235,44 @@ def test_header_count_costs_no_query(client, resident, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         body = client.get("/projects/").content.decode()
     assert 'class="badge"' in body
+
+
+def test_the_inbox_speaks_the_page_language(client, area, area_staff, resident):
+    project = make_project(area=area, proposer=resident, staff=area_staff)
+    services.project_move(project=project, to_step=4, by=area_staff)
+    services.project_move(project=project, to_step=5, by=area_staff)
+    client.force_login(resident)
+    english = client.get("/en/notifications/").content.decode()
+    chinese = client.get("/notifications/").content.decode()
+    assert "has been accepted by the residents" in english
+    assert "has moved on to step 5: Consult" in english
+    assert "已被居委会受理" in chinese and "已进入第5步" in chinese
+    assert "has been accepted" not in chinese
+
+
+def test_a_notice_opened_on_an_english_page_leads_to_the_english_page(
+    client, area, area_staff, resident
+):
+    project = make_project(area=area, proposer=resident, staff=area_staff)
+    services.project_move(project=project, to_step=4, by=area_staff)
+    notice = Notification.objects.get(recipient=resident)
+    client.force_login(resident)
+    response = client.get(f"/en/notifications/{notice.pk}/")
+    assert response["Location"] == f"/en/projects/{project.pk}/"
+    response = client.get(f"/notifications/{notice.pk}/")
+    assert response["Location"] == f"/projects/{project.pk}/"
+
+
+def test_a_plain_text_notice_has_no_english_and_shows_its_own(resident):
+    notifications.notify(
+        recipients=[resident],
+        kind=notifications.ACCOUNT_VERIFIED,
+        text="纯文本",
+        key="t",
+    )
+    notice = Notification.objects.get(recipient=resident)
+    assert notice.text_en == ""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert notice.shown_text == "纯文本"
