@@ -144,6 +144,8 @@ def load(out) -> None:
         standard_2018 = services.standard_new_version(
             standard=standard_2020, version="2018版", by=street
         )
+        standard_2018.version_en = "2018 edition"
+        services.standard_save(standard=standard_2018, by=street)
     groups = _groups(areas, street)
     services.group_set_featured(
         groups=groups[: len(FEATURED)], featured=True, by=street
