@@ -555,6 +555,7 @@ def project_move(
     locked.step = to_step
     if to_step == StepCode.ANNOUNCE:
         locked.year = timezone.localtime(at or timezone.now()).year
+        _vote_ended(locked, today)
     locked.save(update_fields=["step", "year", "vote_closes_on", "updated_at"])
     _record(locked, from_step=from_step, by=by, note=note, at=at)
     _refresh(project, locked)
@@ -728,9 +729,17 @@ def project_withdraw(*, project: Project, by, note: str = "") -> Project:
     return _close(project, locked, Project.Outcome.WITHDRAWN, by=by, note=note.strip())
 
 
+def _vote_ended(locked: Project, today: date) -> None:
+    """A vote closed before its day ends that day: the page then tells the truth."""
+    if locked.vote_closes_on is not None and locked.vote_closes_on > today:
+        locked.vote_closes_on = today
+
+
 def _close(project, locked, outcome, *, by, note, at=None) -> Project:
     locked.outcome = outcome
-    locked.save(update_fields=["outcome", "updated_at"])
+    if locked.step == StepCode.VOTE:
+        _vote_ended(locked, timezone.localdate(at))
+    locked.save(update_fields=["outcome", "vote_closes_on", "updated_at"])
     _record(locked, from_step=locked.step, by=by, note=note, at=at)
     _refresh(project, locked)
     notices.closed(locked, reason=note)

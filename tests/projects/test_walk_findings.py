@@ -90,3 +90,30 @@ def test_the_same_person_is_not_recorded_twice_as_a_member(area, area_staff):
     services.member_update(
         member=first, by=area_staff, name="周老伯", building_group=first.building_group
     )  # saving a record again is not a duplicate of itself
+
+
+def test_a_vote_closed_early_or_by_rejection_ends_that_day(client, area, area_staff):
+    today = timezone.localdate()
+    later = today + timedelta(days=30)
+    early = make_project(area=area, staff=area_staff, step=StepCode.CONSULT)
+    services.project_move(
+        project=early, to_step=StepCode.VOTE, by=area_staff, vote_closes_on=later
+    )
+    services.vote_enter_paper(
+        project=early, by=area_staff, choice="support", ballot_number="1"
+    )
+    services.project_move(
+        project=early, to_step=StepCode.ANNOUNCE, by=area_staff, note="全员已投票"
+    )
+    early.refresh_from_db()
+    assert early.vote_closes_on == today
+
+    rejected = make_project(area=area, staff=area_staff, step=StepCode.CONSULT)
+    services.project_move(
+        project=rejected, to_step=StepCode.VOTE, by=area_staff, vote_closes_on=later
+    )
+    services.project_reject(project=rejected, by=area_staff, reason="与规划冲突")
+    rejected.refresh_from_db()
+    assert rejected.vote_closes_on == today
+    page = client.get(f"/en/projects/{rejected.pk}/").content.decode()
+    assert f"Voting closed at the end of {today.isoformat()}." in page
