@@ -10,12 +10,12 @@ from buildings.filters import BuildingGroupFilter
 from buildings.models import BuildingGroup
 from buildings.poster import PosterData, render_poster
 from nanxi import fragments
-from nanxi.caching import cache_for_visitors
+from nanxi.caching import cache_page, everyone
 
 PAGE_SIZE = 24
 
 
-@cache_for_visitors(params=("area", "stars", "page"))
+@cache_page(params=("area", "stars", "page"), audience=everyone)
 def group_list(request):
     """Count, page and cards all come from the cache while the groups' version
     (bumped by every service that changes a group) stays the same."""
@@ -72,7 +72,7 @@ def _group(pk: int) -> BuildingGroup:
         raise Http404(_("No such building group.")) from exc
 
 
-@cache_for_visitors
+@cache_page(audience=everyone)
 def group_detail(request, pk: int):
     fragments.depend(request, services.group_version(pk))  # before the data is read
     group = _group(pk)
@@ -90,7 +90,7 @@ def group_detail(request, pk: int):
     )
 
 
-@cache_for_visitors
+@cache_page(audience=everyone)
 def showcase(request):
     fragments.depend(request, services.GROUPS)  # before the data is read
     groups = selectors.public_groups().filter(featured=True)

@@ -4,6 +4,7 @@ import datetime
 import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,18 +34,33 @@ from committees.models import (
     percent,
     term_effective_end,
 )
-from nanxi import standards
+from nanxi import fragments, standards
 from nanxi.models import Estate, StaffAssignment
 from nanxi.scoring import check_scores
 from nanxi.validators import validate_programme_year
 
 MAX_CANDIDATES = 21
+# The version of every committee page (nanxi.fragments): moved by every write here.
+COMMITTEES = "committees"
+
+
+def _writes(service):
+    """A service that writes: in one transaction, and the committee pages' version
+    moves with it (writes are few: one version for all committees is enough)."""
+
+    @wraps(service)
+    @transaction.atomic
+    def wrapper(*args, **kwargs):
+        fragments.bump(COMMITTEES)
+        return service(*args, **kwargs)
+
+    return wrapper
 
 
 # --- estates and committees ------------------------------------------------------------
 
 
-@transaction.atomic
+@_writes
 def committee_create(*, estate: Estate, by) -> OwnersCommittee:
     """An estate's owners' committee, forming until its first election is filed."""
     if not permissions.can_create_committee(by, estate):
@@ -76,7 +92,7 @@ def _locked_committee(committee: OwnersCommittee) -> OwnersCommittee:
     )
 
 
-@transaction.atomic
+@_writes
 def committee_dissolve(
     *, committee: OwnersCommittee, by, on: datetime.date
 ) -> OwnersCommittee:
@@ -152,7 +168,7 @@ def _check_member_rows(members) -> list[Member]:
     return rows
 
 
-@transaction.atomic
+@_writes
 def term_record(
     *,
     committee: OwnersCommittee,
@@ -188,7 +204,7 @@ def term_record(
     return term
 
 
-@transaction.atomic
+@_writes
 def member_save(*, member: Member, by) -> Member:
     """Correct a member's name, role or phone (or add one between elections)."""
     term = Term.objects.select_related("committee__estate").get(pk=member.term_id)
@@ -201,7 +217,7 @@ def member_save(*, member: Member, by) -> Member:
     return member
 
 
-@transaction.atomic
+@_writes
 def member_delete(*, member: Member, by) -> None:
     term = Term.objects.select_related("committee__estate").get(pk=member.term_id)
     if not permissions.can_manage(by, term.committee):
@@ -239,7 +255,7 @@ def _record(
     return change
 
 
-@transaction.atomic
+@_writes
 def election_start(
     *,
     committee: OwnersCommittee,
@@ -290,7 +306,7 @@ def election_start(
     return election
 
 
-@transaction.atomic
+@_writes
 def candidate_add(
     *, election: Election, by, name: str, role: str, phone: str = ""
 ) -> Candidate:
@@ -326,7 +342,7 @@ def candidate_add(
     return candidate
 
 
-@transaction.atomic
+@_writes
 def candidate_remove(*, candidate: Candidate, by) -> None:
     locked = _locked_election(candidate.election)
     if not permissions.can_manage(by, locked.committee):
@@ -369,7 +385,7 @@ def parse_area(value, *, label: str) -> Decimal:
         raise ValidationError(_("%(label)s: not a number.") % {"label": label}) from exc
 
 
-@transaction.atomic
+@_writes
 def election_record_vote(
     *,
     election: Election,
@@ -527,7 +543,7 @@ def _require_valid_result(election: Election) -> list[Candidate]:
     return [c for c in candidates if c.elected(election)]
 
 
-@transaction.atomic
+@_writes
 def election_move(
     *,
     election: Election,
@@ -585,7 +601,7 @@ def election_move(
     return election
 
 
-@transaction.atomic
+@_writes
 def election_end_without_result(
     *,
     election: Election,
@@ -728,7 +744,7 @@ def _refuse_if_used(standard: AssessmentStandard) -> None:
         )
 
 
-@transaction.atomic
+@_writes
 def standard_save(*, standard: AssessmentStandard, by) -> AssessmentStandard:
     _refuse_unless_street_staff(by)
     standards.save(
@@ -737,7 +753,7 @@ def standard_save(*, standard: AssessmentStandard, by) -> AssessmentStandard:
     return standard
 
 
-@transaction.atomic
+@_writes
 def item_save(*, item: AssessmentItem, by) -> AssessmentItem:
     _refuse_unless_street_staff(by)
     _refuse_if_used(item.standard)
@@ -746,14 +762,14 @@ def item_save(*, item: AssessmentItem, by) -> AssessmentItem:
     return item
 
 
-@transaction.atomic
+@_writes
 def item_delete(*, item: AssessmentItem, by) -> None:
     _refuse_unless_street_staff(by)
     _refuse_if_used(item.standard)
     item.delete()
 
 
-@transaction.atomic
+@_writes
 def standard_new_version(
     *, standard: AssessmentStandard, by, version: str = ""
 ) -> AssessmentStandard:
@@ -787,7 +803,7 @@ def assessment_check_scores(
     )
 
 
-@transaction.atomic
+@_writes
 def assessment_save(
     *,
     committee: OwnersCommittee,
@@ -865,7 +881,7 @@ def _flag_message(area_name: str, committees: list[tuple[str, datetime.date]], t
     return "\n".join(lines)
 
 
-@transaction.atomic
+@_writes
 def terms_flag_ending(*, today: datetime.date | None = None) -> int:
     """Flag current terms that end within 180 days or have ended; warn their area once.
 

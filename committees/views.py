@@ -15,15 +15,27 @@ from django.views.decorators.http import require_POST
 
 from committees import forms, permissions, selectors, services, workflow
 from committees.models import Candidate, Election, OwnersCommittee, Step
+from nanxi import fragments
 from nanxi import permissions as street
-from nanxi.caching import cache_for_visitors
+from nanxi.caching import cache_page
 
 PAGE_SIZE = 25
 
 
-# Visitors get no filter form (staff do, and staff are never served from the cache).
-@cache_for_visitors(params=("page",))
+def _list_audience(request, *args, **kwargs) -> str | None:
+    """Staff get their own list (a filter form, their areas): rendered for them."""
+    return None if street.is_staff_member(request.user) else ""
+
+
+def _detail_audience(request, *args, **kwargs) -> str | None:
+    """Who manages the committee gets its staff page (phones, buttons): rendered."""
+    return None if street.is_staff_member(request.user) else ""
+
+
+# Visitors and residents get no filter form (staff do).
+@cache_page(params=("page",), audience=_list_audience)
 def committee_list(request):
+    fragments.depend(request, services.COMMITTEES)  # before the data is read
     user = request.user
     queryset = selectors.committee_list(user)
     staff = street.is_staff_member(user)
@@ -48,8 +60,9 @@ def _committee(pk: int) -> OwnersCommittee:
         raise Http404(_("No such owners' committee.")) from exc
 
 
-@cache_for_visitors
+@cache_page(audience=_detail_audience)
 def committee_detail(request, pk: int):
+    fragments.depend(request, services.COMMITTEES)  # before the data is read
     committee = _committee(pk)
     manage = permissions.can_manage(request.user, committee)
     if not manage:

@@ -17,7 +17,7 @@ import threading
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -48,6 +48,26 @@ def _breaker(location: str) -> _Breaker:
         return _breakers.setdefault(location, _Breaker())
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per server instead of building a
+    new one for every cache call (about 0.09 ms a call; a page makes several).
+
+    A ``redis.Redis`` is safe to share: it takes a connection from its pool for each
+    command. Django's cache objects are per thread anyway.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache that degrades to a per-process memory cache while Redis is down."""
 
@@ -60,6 +80,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 1)
         options.setdefault("socket_timeout", 1)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusingRedisCacheClient
         location = server if isinstance(server, str) else ",".join(server)
         self._breaker = _breaker(location)
         self._local = LocMemCache(

@@ -41,6 +41,11 @@ def _key(name: str) -> str:
     return f"v:{name}"
 
 
+def version_key(name: str) -> str:
+    """The cache key holding the version `name` (to fetch it with other keys)."""
+    return _key(name)
+
+
 def _token() -> str:
     return secrets.token_hex(8)
 

@@ -391,7 +391,10 @@ STREET_OFFICE_ADDRESS = os.environ.get(
 )
 STREET_OFFICE_PHONE = os.environ.get("STREET_OFFICE_PHONE", "12345")
 ICP_FILING_NUMBER = os.environ.get("ICP_FILING_NUMBER", "")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("nanxi.context_processors.site")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "nanxi.context_processors.site",
+    "nanxi.context_processors.csrf",
+]
 # intcomma in Chinese: 14,000 (Django's zh_Hans groups by four, without a separator).
 FORMAT_MODULE_PATH = ["nanxi.formats"]
 # Django answers a form's address opened as a page with an empty 405: explain instead.

@@ -24,6 +24,7 @@ from nanxi import (
     throttle,
 )
 from nanxi.account_forms import AccountDeleteForm
+from nanxi.caching import cache_page, everyone
 from nanxi.forms import ProfileForm
 from nanxi.models import Profile
 from nanxi.qr import qr_svg
@@ -101,6 +102,7 @@ def resident_verify(request, profile_pk: int):
 # --- personal data (PIPL) ------------------------------------------------------------
 
 
+@cache_page(audience=everyone)
 def privacy(request):
     """The privacy notice a sign-up agrees to (its version: PRIVACY_NOTICE_VERSION)."""
     return render(

@@ -294,9 +294,14 @@ class AreaMember(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    @staticmethod
+    def public_q() -> Q:
+        """What everyone sees: submitted and not withdrawn."""
+        return Q(step__gte=StepCode.SUBMIT) & ~Q(outcome=Project.Outcome.WITHDRAWN)
+
     def visible_to(self, user):
         """Drafts and withdrawn projects: seen by their proposer and their area's staff."""
-        public = Q(step__gte=StepCode.SUBMIT) & ~Q(outcome=Project.Outcome.WITHDRAWN)
+        public = self.public_q()
         if not user.is_authenticated:
             return self.filter(public)
         if permissions.is_street_staff(user):

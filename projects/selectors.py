@@ -1,5 +1,7 @@
 """Reads of autonomy projects shared by pages, the home page and the yearly report."""
 
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.db.models import (
     Count,
@@ -15,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from nanxi import permissions
+from nanxi import fragments, permissions
 from nanxi.i18n import wants_english
 from projects.models import (
     STAGES,
@@ -100,14 +102,44 @@ def project_cards(ids) -> list[Project]:
     )
 
 
-def list_scope(user) -> str:
+def list_scope(user, own: "OwnProjects | None" = None) -> str:
     """Who sees the same list: visitors and residents alike see public projects,
     except their own drafts; staff also their areas'."""
     if not user.is_authenticated:
         return "public"
     if permissions.is_street_staff(user):
         return "all"
+    if permissions.staff_area_ids(user):
+        return f"u{user.pk}"
+    if not (own or own_projects(user)).hidden:
+        return "public"  # most residents: the list and its counts shared with all
     return f"u{user.pk}"
+
+
+@dataclass(frozen=True)
+class OwnProjects:
+    """What the lists show of one person: whether they have a draft or withdrawn
+    project (only they see it), and their vote on each project they voted on."""
+
+    hidden: bool
+    votes: dict[int, str]
+
+
+def own_projects(user) -> OwnProjects:
+    """Cached by the lists' version (new projects and moves bump it) and the
+    person's votes' (`vote_cast`): one round trip, two queries when either moved."""
+    return fragments.by_version(
+        f"projects:own:{user.pk}",
+        (PROJECTS, voter_version(user.pk)),
+        lambda: OwnProjects(
+            hidden=Project.objects.filter(proposer=user)
+            .exclude(Project.objects.public_q())
+            .exists(),
+            votes=dict(
+                Vote.objects.filter(voter=user).values_list("project_id", "choice")
+            ),
+        ),
+    )
 
 
 def project_years() -> list[int]:
@@ -129,15 +161,17 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def my_votes(user, ids) -> dict[int, str]:
-    """Project id → this person's choice, for a page of cards (one query)."""
+def voter_version(user_id: int) -> str:
+    """The version of one person's votes (bumped by `services.vote_cast`)."""
+    return f"voter:{user_id}"
+
+
+def my_votes(user, ids, own: OwnProjects | None = None) -> dict[int, str]:
+    """Project id → this person's choice, for a page of cards."""
     if not user.is_authenticated or not ids:
         return {}
-    return dict(
-        Vote.objects.filter(voter=user, project_id__in=list(ids)).values_list(
-            "project_id", "choice"
-        )
-    )
+    votes = (own or own_projects(user)).votes
+    return {pk: votes[pk] for pk in ids if pk in votes}
 
 
 def project_showcase():

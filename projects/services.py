@@ -461,8 +461,14 @@ def _locked(project: Project) -> Project:
     Every service that changes a project locks it first: its card and page get a
     new version here (nanxi.fragments), so nothing cached shows it as it was.
     """
-    fragments.bump(selectors.project_version(project.pk))
+    _changed(project.pk)
     return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def _changed(project_id: int) -> None:
+    """What its page shows changed without the project's row (a comment, a pledge,
+    a progress note): its page and card get a new version (nanxi.fragments)."""
+    fragments.bump(selectors.project_version(project_id))
 
 
 def _record(project, *, from_step, by, note, at, outcome=None) -> StepChange:
@@ -757,6 +763,7 @@ def comment_add(*, project: Project, author, body: str) -> Comment:
     comment = Comment(project=project, author=author, body=body.strip())
     comment.full_clean()
     comment.save()
+    _changed(project.pk)
     return comment
 
 
@@ -773,6 +780,7 @@ def comment_hide(*, comment: Comment, by, reason: str) -> Comment:
     comment.hidden_reason = reason.strip()
     comment.full_clean()
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _changed(comment.project_id)
     return comment
 
 
@@ -791,6 +799,7 @@ def vote_cast(
         raise ValidationError(refusal)
     if choice not in Vote.Choice.values:
         raise ValidationError(_("Choose support, oppose or abstain."))
+    fragments.bump(selectors.voter_version(voter.pk))  # "You voted" on the cards
     try:
         with transaction.atomic():
             vote, _created = Vote.objects.update_or_create(
@@ -1086,6 +1095,7 @@ def _decide(pledge, locked, status, *, by, at=None, reason="", contribution=None
     )
     for field in ("status", "decided_at", "decided_by", "reason", "contribution"):
         setattr(pledge, field, getattr(locked, field))
+    _changed(locked.project_id)
     return pledge
 
 
@@ -1115,6 +1125,7 @@ def progress_post(*, project: Project, by, body: str, photos=()) -> ProgressUpda
     )
     update.save()
     _save_photos(project, processed, by, progress_update=update)
+    _changed(project.pk)
     return update
 
 

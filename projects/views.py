@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from nanxi import fragments, people
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
 from nanxi import services as street_services
-from nanxi.caching import cache_for_visitors
+from nanxi.caching import cache_page, everyone, filler
 from nanxi.forms import parse_id
 from nanxi.models import ResidentialArea
 from projects import forms, permissions, selectors, services, workflow
@@ -28,12 +29,47 @@ from projects.personal_data import export_member
 PAGE_SIZE = 20
 
 
+def _own(request) -> selectors.OwnProjects | None:
+    """The person's drafts and votes, read once a request (None: a visitor)."""
+    if not request.user.is_authenticated:
+        return None
+    if not hasattr(request, "_nanxi_own_projects"):
+        request._nanxi_own_projects = selectors.own_projects(request.user)
+    return request._nanxi_own_projects
+
+
+def _list_audience(request) -> str:
+    """Who sees the same project list: everyone with the same scope (visitors and
+    residents without drafts of their own alike); their votes are holes."""
+    return selectors.list_scope(request.user, _own(request))
+
+
+@filler("my-vote")
+def _my_votes(request, ids) -> dict[str, str]:
+    """ "You voted: …" on the cards of a list, for the person reading it."""
+    votes = selectors.my_votes(
+        request.user, [int(pk) for pk in ids if pk.isdigit()], _own(request)
+    )
+    labels = dict(Vote.Choice.choices)
+    return {
+        str(pk): format_html(
+            '<p class="my-vote">{}</p>',
+            _("You voted: %(choice)s") % {"choice": labels[choice]},
+        )
+        for pk, choice in votes.items()
+    }
+
+
 # The search text (q) is not among them: searches are rendered fresh.
-@cache_for_visitors(params=("category", "topic", "area", "stage", "year", "page"))
+@cache_page(
+    params=("category", "topic", "area", "stage", "year", "page"),
+    audience=_list_audience,
+)
 def project_list(request):
     """The cards come from the cache (nanxi.fragments), each as current as its
-    project's version; what is the person's own (their vote) is added around them.
-    The count and the filter's options are cached by the list's version."""
+    project's version; what is the person's own (their vote) is a hole filled
+    around them. The count and the filter's options are cached by the list's
+    version."""
     user = request.user
     choices = fragments.by_version(
         f"projects:filter-choices:{get_language()}",
@@ -51,7 +87,9 @@ def project_list(request):
     else:
         count = fragments.by_version(
             "projects:count:"
-            + fragments.digest(selectors.list_scope(user), sorted(applied.items())),
+            + fragments.digest(
+                selectors.list_scope(user, _own(request)), sorted(applied.items())
+            ),
             selectors.PROJECTS,
             projects.count,
             request=request,
@@ -68,13 +106,7 @@ def project_list(request):
         variant=fragments.digest(sorted(labels.items())),
         request=request,
     )
-    votes = selectors.my_votes(user, page.object_list)
-    choice_labels = dict(Vote.Choice.choices)
-    cards = [
-        {"html": html[pk], "my_vote": choice_labels.get(votes.get(pk))}
-        for pk in page.object_list
-        if pk in html
-    ]
+    cards = [{"pk": pk, "html": html[pk]} for pk in page.object_list if pk in html]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -114,11 +146,54 @@ def my_projects(request):
     )
 
 
-def project_detail(request, pk: int):
+def _detail_audience(request, pk: int) -> str | None:
+    """Who sees the same project page: everyone who may do the same things on it
+    (``permissions.allowed``) and has voted, rated and pledged alike — most
+    residents of the area, all visitors. Staff who manage it get theirs rendered.
+
+    Worked out from the page's own data once per project version, person and day
+    (whether voting is still open changes at midnight), then from the cache.
+    """
+    user = request.user
+    names = [selectors.project_version(pk)]
+    if user.is_authenticated:
+        names.append(people.version(user.pk))
+
+    def audience():
+        try:
+            project = _detail_of(request, pk)
+        except Http404:
+            return None  # not visible to this person: the view answers 404
+        can = permissions.allowed(user, project)
+        if can.manage:
+            return None
+        own = [getattr(project, name, None) for name in OWN_FIELDS]
+        return fragments.digest(repr(can), repr(own))
+
+    return fragments.by_version(
+        f"projects:audience:{pk}:{user.pk or 'anon'}:{get_language()}:"
+        f"{timezone.localdate().isoformat()}",
+        tuple(names),
+        audience,
+    )
+
+
+# What of the person `selectors.project_detail` adds to the project.
+OWN_FIELDS = ("my_vote", "my_stars", "my_pledge_id", "my_pledge_amount")
+
+
+def _detail_of(request, pk: int) -> Project:
+    """The project with everything its page shows (read after its version was)."""
     try:
-        project = selectors.project_detail(request.user, pk)
+        return selectors.project_detail(request.user, pk)
     except Project.DoesNotExist as exc:
         raise Http404(_("No such project.")) from exc
+
+
+@cache_page(audience=_detail_audience)
+def project_detail(request, pk: int):
+    fragments.depend(request, selectors.project_version(pk))  # before the data
+    project = _detail_of(request, pk)
     user = request.user
     can = permissions.allowed(user, project)
     context = {
@@ -383,7 +458,7 @@ def project_summary(request, pk):
 SHOWCASE_PAGE_SIZE = 10
 
 
-@cache_for_visitors(params=("page",))
+@cache_page(params=("page",), audience=everyone)
 def showcase(request):
     """项目集锦: completed projects and their case summaries, to share (总结推广)."""
     page = Paginator(selectors.project_showcase(), SHOWCASE_PAGE_SIZE).get_page(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nanxi import fragments, people
-from nanxi.caching import cache_for_visitors
+from nanxi.caching import cache_page, everyone
 from nanxi.permissions import is_street_staff
 from nanxi.selectors import street_overview
 from reports import selectors, services
@@ -24,7 +24,7 @@ REFRESH_SECONDS = 5
 OVERVIEW_SECONDS = 300
 
 
-@cache_for_visitors(params=("year",))
+@cache_page(params=("year",), audience=everyone)
 def home(request):
     all_years = selectors.cached_headlines(request=request)
     complete, to_date, years = selectors.home_years(all_years)

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import translate_url
 
-from nanxi import models
+from nanxi import caching, models
 
 register = template.Library()
 
@@ -17,3 +17,10 @@ def public_name(user) -> str:
     """How a person is shown to others (nanxi.models.public_name): never their
     e-mail, phone or username. Load ``…__profile__area`` with the rows."""
     return models.public_name(user)
+
+
+@register.simple_tag(takes_context=True)
+def hole(context, name: str, arg="") -> str:
+    """A person's own part of a page (``nanxi.caching.hole``): ``{% hole "my-vote"
+    card.pk %}``. Filled for each request where the page may be shared."""
+    return caching.hole(context.get("request"), name, arg)

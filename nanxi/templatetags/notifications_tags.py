@@ -1,16 +1,15 @@
 from django import template
 
-from nanxi import notifications
+from nanxi import caching
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def unread_notifications(context) -> int:
-    """The header's unread count: loaded with the user, so no query of its own."""
+def unread_badge(context) -> str:
+    """The header's unread count as a badge (nothing when all are read): loaded with
+    the user, so no query of its own; a hole on a page that may be shared."""
     request = context.get("request")
     if request is None:
-        return 0
-    if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = notifications.unread_count(request.user)
-    return request._unread_notifications
+        return ""
+    return caching.hole(request, "unread")
