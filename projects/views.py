@@ -700,13 +700,30 @@ def comment_hide(request, pk):
 # --- residents' committee work list ------------------------------------------------------------
 
 
+def _work_scope(user) -> str:
+    return fragments.digest(
+        selectors.list_scope(user), sorted(street.staff_area_ids(user))
+    )
+
+
+def _work_audience(request) -> str | None:
+    """Staff with the same areas share the work list (how long each project has
+    waited is counted in days: the day is part of it). Others get the 403."""
+    if not street.is_staff_member(request.user):
+        return None
+    return f"{_work_scope(request.user)}:{timezone.localdate().isoformat()}"
+
+
 @login_required
+@cache_page(params=("step", "waiting", "page"), audience=_work_audience)
 def manage(request):
     user = request.user
     if not street.is_staff_member(user):
         raise PermissionDenied(
             _("This page is for residents' committee and street staff.")
         )
+    # Which projects wait, and what their rows show (before the data is read).
+    fragments.depend(request, selectors.PROJECTS, "project:*")
     projects = selectors.work_list(user)
     filters = forms.WorkListFilter(request.GET or None)
     applied: dict = {}
@@ -719,9 +736,7 @@ def manage(request):
             projects = projects.filter(
                 moved_at__lte=timezone.now() - timedelta(days=days)
             )
-    scope = fragments.digest(
-        selectors.list_scope(user), sorted(street.staff_area_ids(user))
-    )
+    scope = _work_scope(user)
     if filters.is_valid() and filters.cleaned_data["waiting"]:
         count = projects.count()  # "waiting longer than" moves with the clock
     else:
@@ -729,6 +744,7 @@ def manage(request):
             "projects:work-count:" + fragments.digest(scope, sorted(applied.items())),
             selectors.PROJECTS,
             projects.count,
+            request=request,
         )
     # Longest waiting first: what has been left alone the longest needs a look.
     page = fragments.CountedPaginator(
@@ -738,6 +754,7 @@ def manage(request):
         "projects:work-unverified:" + scope,
         people.EVERYONE,  # a resident registered, moved or was verified
         lambda: street_selectors.unverified_residents(user).count(),
+        request=request,
     )
     query = request.GET.copy()
     query.pop("page", None)

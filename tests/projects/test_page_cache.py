@@ -220,3 +220,24 @@ def test_a_decided_pledge_shows_on_the_shared_page_at_once(area, area_staff, dec
         later = timezone.now() + services.PLEDGE_EXPIRES_AFTER * 2
         assert services.pledges_expire(now=later) == [pledge.pk]
     assert "pledge is waiting" not in reader.get(url).content.decode()
+
+
+# --- the staff work list: shared by staff of the same areas ---------------------------
+
+
+def test_staff_of_the_same_area_share_the_work_list_and_see_each_move(
+    area, other_area, area_staff
+):
+    project = make_project(area=area, staff=area_staff, title="加装电梯")
+    colleague = make_user(roles.AREA_STAFF, area=area)
+    one, two = browser(area_staff), browser(colleague)
+    assert "加装电梯" in one.get("/en/projects/manage/").content.decode()
+    two.get("/en/projects/manage/")
+    assert two.get("/en/projects/manage/").context is None  # shared
+    services.project_move(project=project, to_step=StepCode.ACCEPT, by=area_staff)
+    response = two.get("/en/projects/manage/")
+    assert response.context is not None  # the list's version moved
+    assert "Step 4" in response.content.decode()
+    elsewhere = browser(make_user(roles.AREA_STAFF, area=other_area))
+    assert "加装电梯" not in elsewhere.get("/en/projects/manage/").content.decode()
+    assert browser(verified(area)).get("/en/projects/manage/").status_code == 403
