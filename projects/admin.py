@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nanxi import fragments
 from nanxi import permissions as street
 from nanxi.admin_mixins import AreaScopedAdmin
 from projects import permissions, services
@@ -20,7 +21,7 @@ from projects.models import (
     Topic,
     VoteRule,
 )
-from projects.selectors import STEP_LABELS_CACHE_KEY
+from projects.selectors import RULES, STEP_LABELS_CACHE_KEY
 
 # What staff may correct in the admin: words, not figures.
 TEXT_FIELDS = ["title", "summary", "description", "topics"]
@@ -165,6 +166,7 @@ class StepAdmin(admin.ModelAdmin):
         from django.core.cache import cache
 
         cache.delete(STEP_LABELS_CACHE_KEY)
+        fragments.bump(RULES)  # every project page and list shows the names
 
 
 @admin.register(VoteRule)
@@ -177,6 +179,18 @@ class VoteRuleAdmin(admin.ModelAdmin):
 
     list_display = ["area", "min_turnout_percent", "min_support_percent"]
     list_select_related = ["area"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fragments.bump(RULES)  # a project page shows its area's rule and result
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        fragments.bump(RULES)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        fragments.bump(RULES)
 
     def has_view_permission(self, request, obj=None):
         return street.is_staff_member(request.user)

@@ -71,6 +71,7 @@ def project_list(request):
     around them. The count and the filter's options are cached by the list's
     version."""
     user = request.user
+    fragments.depend(request, selectors.RULES)  # the steps' names on the cards
     choices = fragments.by_version(
         f"projects:filter-choices:{get_language()}",
         selectors.PROJECTS,
@@ -192,7 +193,8 @@ def _detail_of(request, pk: int) -> Project:
 
 @cache_page(audience=_detail_audience)
 def project_detail(request, pk: int):
-    fragments.depend(request, selectors.project_version(pk))  # before the data
+    # Before the data is read: the project, and the steps' names and vote rules.
+    fragments.depend(request, selectors.project_version(pk), selectors.RULES)
     project = _detail_of(request, pk)
     user = request.user
     can = permissions.allowed(user, project)
@@ -723,7 +725,7 @@ def manage(request):
             _("This page is for residents' committee and street staff.")
         )
     # Which projects wait, and what their rows show (before the data is read).
-    fragments.depend(request, selectors.PROJECTS, "project:*")
+    fragments.depend(request, selectors.PROJECTS, "project:*", selectors.RULES)
     projects = selectors.work_list(user)
     filters = forms.WorkListFilter(request.GET or None)
     applied: dict = {}

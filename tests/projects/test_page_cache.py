@@ -241,3 +241,22 @@ def test_staff_of_the_same_area_share_the_work_list_and_see_each_move(
     elsewhere = browser(make_user(roles.AREA_STAFF, area=other_area))
     assert "加装电梯" not in elsewhere.get("/en/projects/manage/").content.decode()
     assert browser(verified(area)).get("/en/projects/manage/").status_code == 403
+
+
+def test_a_step_renamed_in_the_admin_shows_on_shared_pages_at_once(area):
+    from projects.models import Step
+
+    project = make_project(area=area, step=StepCode.CONSULT)
+    reader = browser(verified(area))
+    for url in ("/en/projects/", f"/en/projects/{project.pk}/"):
+        reader.get(url)
+        assert reader.get(url).context is None  # shared, from the cache
+    admin = browser(make_user(None, is_superuser=True))
+    Step.objects.get_or_create(code=StepCode.CONSULT)
+    response = admin.post(
+        f"/en/admin/projects/step/{StepCode.CONSULT}/change/",
+        {"label": "议事会", "label_en": "Council of neighbours"},
+    )
+    assert response.status_code == 302
+    for url in ("/en/projects/", f"/en/projects/{project.pk}/"):
+        assert "Council of neighbours" in reader.get(url).content.decode()
