@@ -426,12 +426,18 @@ def seed_people() -> dict:
 
 
 def session_cookie(user) -> str:
+    """The cookies a logged-in browser sends: its session and, from its first page
+    on, its CSRF cookie (without it every page would make a new CSRF secret)."""
     from django.conf import settings
     from django.test import Client
 
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    client.get("/privacy/")
+    return "; ".join(
+        f"{name}={client.cookies[name].value}"
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    )
 
 
 def pages(seeded: dict) -> list[tuple[str, str]]:

@@ -288,3 +288,24 @@ def test_detail_keeps_a_constant_query_count(
     with django_assert_max_num_queries(10):
         response = client.get(f"/committees/{committee.pk}/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("step", [Step.PREPARATION, Step.CANDIDATES, Step.VOTE])
+def test_owners_follow_an_election_under_way_on_the_public_page(
+    client, committee, street_staff, resident, step
+):
+    election_at(committee, street_staff, step)
+    client.force_login(resident)
+    body = client.get(f"/en/committees/{committee.pk}/").content.decode()
+    assert 'id="election-open"' in body
+    assert "Formation under way since" in body
+    assert "No elections recorded yet." not in body
+    # Candidates are public once announced (公示), without their phones.
+    assert ("王建国 (Chair)" in body) is (step >= Step.CANDIDATES)
+    assert not any(phone in body for phone in PHONES)
+
+
+def test_an_ended_election_is_not_shown_as_under_way(client, elected, resident):
+    client.force_login(resident)
+    body = client.get(f"/en/committees/{elected.pk}/").content.decode()
+    assert 'id="election-open"' not in body
