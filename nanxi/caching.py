@@ -147,9 +147,11 @@ def _cache_key(request, params: frozenset[str], audience: str = "anon") -> str |
             if len(value) > MAX_VALUE_LENGTH:
                 return None
             query.append((name, value))
-    address = request.path + "?" + urlencode(sorted(query))
+    # The host too: a page may print its own address (the QR caption).
+    address = request.get_host() + request.path + "?" + urlencode(sorted(query))
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page3:{get_language()}:{audience}:{digest}"
+    # The holes' mark in the key: a page is filled only by processes that know it.
+    return f"page3:{str(_mark)[1:7]}:{get_language()}:{audience}:{digest}"
 
 
 def _audience(request, audience, args, kwargs) -> str | None:
@@ -234,6 +236,9 @@ def cache_page(view=None, *, params: tuple[str, ...] = (), audience=None):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         key = None
         if seconds and not len(get_messages(request)):
+            # The audience records the versions it was worked out from: a write
+            # between it and the page's data makes the page one never served.
+            setattr(request, fragments.RECORDED, {})
             who = _audience(request, audience, args, kwargs)
             if who is not None:
                 key = _cache_key(request, known, who)
@@ -244,7 +249,6 @@ def cache_page(view=None, *, params: tuple[str, ...] = (), audience=None):
                 content, content_type = hit
                 response = HttpResponse(content, content_type=content_type)
                 return _filled(request, response)
-            setattr(request, fragments.RECORDED, {})
         try:
             response = view(request, *args, **kwargs)
         finally:
@@ -256,6 +260,7 @@ def cache_page(view=None, *, params: tuple[str, ...] = (), audience=None):
             and not response.cookies
             and not getattr(response, "streaming", False)
             and fragments.available()
+            and fragments.CONFLICT not in getattr(request, fragments.RECORDED).values()
         ):
             versions = getattr(request, fragments.RECORDED)
             cache.set(

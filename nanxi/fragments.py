@@ -97,10 +97,22 @@ def _at_commit(names) -> None:
     pending.names.update(names)
 
 
+# Recorded for a name seen at two versions while one page was made: never current.
+CONFLICT = "!"
+
+
 def record(request, tokens: dict[str, str]) -> None:
-    """Note on the request that its page was made from these versions."""
+    """Note on the request that its page was made from these versions.
+
+    A name already noted at another version (a write landed while the page was
+    made, between its audience and its data, say) is noted as a conflict: the
+    page is stored, but never served as current.
+    """
     if request is not None and hasattr(request, RECORDED):
-        getattr(request, RECORDED).update(tokens)
+        recorded = getattr(request, RECORDED)
+        for name, token in tokens.items():
+            seen = recorded.get(name)
+            recorded[name] = token if seen in (None, token) else CONFLICT
 
 
 def depend(request, *names: str) -> None:

@@ -106,8 +106,9 @@ def project_cards(ids) -> list[Project]:
 
 
 def list_scope(user, own: "OwnProjects | None" = None) -> str:
-    """Who sees the same list: visitors and residents alike see public projects,
-    except their own drafts; staff also their areas'."""
+    """Who sees the same list (`Project.objects.visible_to`): visitors and residents
+    alike see public projects, except their own drafts; staff also their areas'.
+    "public": what this person sees is exactly what everyone sees."""
     if not user.is_authenticated:
         return "public"
     if permissions.is_street_staff(user):
@@ -119,6 +120,15 @@ def list_scope(user, own: "OwnProjects | None" = None) -> str:
     return f"u{user.pk}"
 
 
+def list_queryset(user, scope: str):
+    """The projects a list shows to a person of this scope. A "public" list is made
+    from the public projects alone, so a draft made a moment after the scope was
+    worked out never reaches a list shared with everyone."""
+    if scope == "public":
+        return Project.objects.filter(Project.objects.public_q())
+    return Project.objects.visible_to(user)
+
+
 @dataclass(frozen=True)
 class OwnProjects:
     """What the lists show of one person: whether they have a draft or withdrawn
@@ -128,9 +138,10 @@ class OwnProjects:
     votes: dict[int, str]
 
 
-def own_projects(user) -> OwnProjects:
+def own_projects(user, request=None) -> OwnProjects:
     """Cached by the lists' version (new projects and moves bump it) and the
-    person's votes' (`vote_cast`): one round trip, two queries when either moved."""
+    person's votes' (`vote_cast`): one round trip, two queries when either moved.
+    With `request`, the page being made records those versions."""
     return fragments.by_version(
         f"projects:own:{user.pk}",
         (PROJECTS, voter_version(user.pk)),
@@ -142,6 +153,7 @@ def own_projects(user) -> OwnProjects:
                 Vote.objects.filter(voter=user).values_list("project_id", "choice")
             ),
         ),
+        request=request,
     )
 
 
@@ -208,15 +220,7 @@ def project_detail(user, pk: int) -> Project:
     )
     queryset = queryset.with_satisfaction()
     if user.is_authenticated:
-        mine = Vote.objects.filter(project=OuterRef("pk"), voter=user).values("choice")
-        my_pledge = pending.filter(pledger=user)  # at most one (a constraint)
-        my_rating = Evaluation.objects.filter(project=OuterRef("pk"), resident=user)
-        queryset = queryset.annotate(
-            my_vote=Subquery(mine),
-            my_stars=Subquery(my_rating.values("stars")[:1]),
-            my_pledge_id=Subquery(my_pledge.values("pk")[:1]),
-            my_pledge_amount=Subquery(my_pledge.values("amount")[:1]),
-        )
+        queryset = queryset.annotate(**_own_annotations(user))
     project = (
         queryset.with_electorate()
         .select_related("proposer__profile__area", "area__vote_rule", "need")
@@ -237,6 +241,41 @@ def project_detail(user, pk: int) -> Project:
     )
     _split_photos(project)
     return project
+
+
+# What of the person reading it a project's page shows (annotations of the project
+# by `project_detail` and `project_for_audience`). A shared page is shared only by
+# people with the same values here (projects.views._detail_audience).
+OWN_FIELDS = ("my_vote", "my_stars", "my_pledge_id", "my_pledge_amount")
+
+
+def _own_annotations(user) -> dict:
+    pending = Pledge.objects.filter(
+        project=OuterRef("pk"), status=Pledge.Status.PENDING, pledger=user
+    ).order_by()  # at most one (a constraint)
+    mine = Vote.objects.filter(project=OuterRef("pk"), voter=user).values("choice")
+    rating = Evaluation.objects.filter(project=OuterRef("pk"), resident=user)
+    return dict(
+        zip(
+            OWN_FIELDS,
+            (
+                Subquery(mine),
+                Subquery(rating.values("stars")[:1]),
+                Subquery(pending.values("pk")[:1]),
+                Subquery(pending.values("amount")[:1]),
+            ),
+            strict=True,
+        )
+    )
+
+
+def project_for_audience(user, pk: int) -> Project:
+    """The project's own fields and this person's part in it (one query): what
+    `permissions.allowed` and `OWN_FIELDS` read, without the page's lists."""
+    queryset = Project.objects.visible_to(user)
+    if user.is_authenticated:
+        queryset = queryset.annotate(**_own_annotations(user))
+    return queryset.get(pk=pk)
 
 
 def _split_photos(project: Project) -> None:

@@ -34,7 +34,7 @@ def _own(request) -> selectors.OwnProjects | None:
     if not request.user.is_authenticated:
         return None
     if not hasattr(request, "_nanxi_own_projects"):
-        request._nanxi_own_projects = selectors.own_projects(request.user)
+        request._nanxi_own_projects = selectors.own_projects(request.user, request)
     return request._nanxi_own_projects
 
 
@@ -78,8 +78,9 @@ def project_list(request):
         selectors.filter_choices,
         request=request,
     )
+    scope = selectors.list_scope(user, _own(request))
     filterset = ProjectFilter(
-        request.GET, queryset=Project.objects.visible_to(user), choices=choices
+        request.GET, queryset=selectors.list_queryset(user, scope), choices=choices
     )
     projects = filterset.qs
     applied = filterset.applied()
@@ -87,10 +88,7 @@ def project_list(request):
         count = projects.count()
     else:
         count = fragments.by_version(
-            "projects:count:"
-            + fragments.digest(
-                selectors.list_scope(user, _own(request)), sorted(applied.items())
-            ),
+            "projects:count:" + fragments.digest(scope, sorted(applied.items())),
             selectors.PROJECTS,
             projects.count,
             request=request,
@@ -156,31 +154,27 @@ def _detail_audience(request, pk: int) -> str | None:
     (whether voting is still open changes at midnight), then from the cache.
     """
     user = request.user
-    names = [selectors.project_version(pk)]
-    if user.is_authenticated:
-        names.append(people.version(user.pk))
+    if not user.is_authenticated:
+        return ""  # every visitor may do the same (nothing) and has no part in it
 
     def audience():
         try:
-            project = _detail_of(request, pk)
-        except Http404:
+            project = selectors.project_for_audience(user, pk)
+        except Project.DoesNotExist:
             return None  # not visible to this person: the view answers 404
         can = permissions.allowed(user, project)
         if can.manage:
             return None
-        own = [getattr(project, name, None) for name in OWN_FIELDS]
+        own = [getattr(project, name) for name in selectors.OWN_FIELDS]
         return fragments.digest(repr(can), repr(own))
 
     return fragments.by_version(
-        f"projects:audience:{pk}:{user.pk or 'anon'}:{get_language()}:"
+        f"projects:audience:{pk}:{user.pk}:{get_language()}:"
         f"{timezone.localdate().isoformat()}",
-        tuple(names),
+        (selectors.project_version(pk), people.version(user.pk)),
         audience,
+        request=request,  # the page records the versions its audience came from
     )
-
-
-# What of the person `selectors.project_detail` adds to the project.
-OWN_FIELDS = ("my_vote", "my_stars", "my_pledge_id", "my_pledge_amount")
 
 
 def _detail_of(request, pk: int) -> Project:
@@ -703,9 +697,11 @@ def comment_hide(request, pk):
 
 
 def _work_scope(user) -> str:
-    return fragments.digest(
-        selectors.list_scope(user), sorted(street.staff_area_ids(user))
-    )
+    """Whose projects the work list holds (`selectors.work_list`: submitted and
+    open, in the staff member's scope; no drafts): the street's, or these areas'."""
+    if street.is_street_staff(user):
+        return "street"
+    return fragments.digest(sorted(street.staff_area_ids(user)))
 
 
 def _work_audience(request) -> str | None:

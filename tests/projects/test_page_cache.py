@@ -231,9 +231,9 @@ def test_staff_of_the_same_area_share_the_work_list_and_see_each_move(
     project = make_project(area=area, staff=area_staff, title="加装电梯")
     colleague = make_user(roles.AREA_STAFF, area=area)
     one, two = browser(area_staff), browser(colleague)
+    two.get("/privacy/")  # the colleague's person loaded
     assert "加装电梯" in one.get("/en/projects/manage/").content.decode()
-    two.get("/en/projects/manage/")
-    assert two.get("/en/projects/manage/").context is None  # shared
+    assert two.get("/en/projects/manage/").context is None  # the first one's page
     services.project_move(project=project, to_step=StepCode.ACCEPT, by=area_staff)
     response = two.get("/en/projects/manage/")
     assert response.context is not None  # the list's version moved
@@ -260,3 +260,96 @@ def test_a_step_renamed_in_the_admin_shows_on_shared_pages_at_once(area):
     assert response.status_code == 302
     for url in ("/en/projects/", f"/en/projects/{project.pk}/"):
         assert "Council of neighbours" in reader.get(url).content.decode()
+
+
+# --- a write between working out the audience and reading the page's data -----------
+
+
+def test_a_vote_cast_while_a_page_is_made_never_reaches_another_person(
+    area, monkeypatch
+):
+    from nanxi import fragments as nanxi_fragments
+
+    project = make_project(area=area, step=StepCode.VOTE)
+    url = f"/en/projects/{project.pk}/"
+    voter, other = verified(area), verified(area)
+    one, two = browser(voter), browser(other)
+    real = nanxi_fragments.depend
+
+    def vote_first(request, *names):
+        # The audience was worked out ("has not voted"); the vote lands before
+        # the page reads its versions and its data.
+        if not project.votes.exists():
+            services.vote_cast(project=project, voter=voter, choice="support")
+        return real(request, *names)
+
+    monkeypatch.setattr(nanxi_fragments, "depend", vote_first)
+    assert "You have voted" in one.get(url).content.decode()
+    monkeypatch.setattr(nanxi_fragments, "depend", real)
+    body = two.get(url).content.decode()
+    assert "You have voted" not in body and "checked" not in body
+
+
+def test_a_draft_made_while_the_list_is_made_never_reaches_another_resident(
+    area, monkeypatch
+):
+    from nanxi import fragments as nanxi_fragments
+
+    make_project(area=area, title="公开的")
+    drafter = verified(area)
+    real = nanxi_fragments.depend
+    made = []
+
+    def draft_first(request, *names):
+        # The list's scope was worked out ("public": no draft of their own); now
+        # staff turn the drafter's need into a draft, before the list is read.
+        if not made:
+            made.append(
+                make_project(
+                    area=area, proposer=drafter, step=StepCode.DRAFT, title="新草稿"
+                )
+            )
+        return real(request, *names)
+
+    monkeypatch.setattr(nanxi_fragments, "depend", draft_first)
+    browser(drafter).get("/en/projects/")
+    monkeypatch.setattr(nanxi_fragments, "depend", real)
+    assert "新草稿" not in browser(verified(area)).get("/en/projects/").content.decode()
+    assert "新草稿" in browser(drafter).get("/en/projects/").content.decode()
+
+
+def test_what_a_project_page_shows_of_its_reader_is_listed_in_one_place(area):
+    from projects import selectors
+
+    project = make_project(area=area, step=StepCode.VOTE)
+    reader = verified(area)
+    shown = selectors.project_detail(reader, project.pk)
+    own = {name for name in vars(shown) if name.startswith("my_")}
+    assert own == set(selectors.OWN_FIELDS)
+    light = selectors.project_for_audience(reader, project.pk)
+    assert {name for name in vars(light) if name.startswith("my_")} == own
+
+
+def test_a_public_scope_means_the_person_sees_exactly_the_public_projects(
+    area, other_area
+):
+    from projects import selectors
+    from projects.models import Project
+
+    drafter = verified(area)
+    make_project(area=area, proposer=drafter, step=StepCode.DRAFT)
+    make_project(area=other_area, step=StepCode.DRAFT)
+    make_project(area=area)
+    public = set(Project.objects.filter(Project.objects.public_q()))
+    people = [
+        verified(area),
+        drafter,
+        make_user(roles.AREA_STAFF, area=other_area),
+        make_user(roles.STREET_STAFF),
+    ]
+    scopes = {}
+    for person in people:
+        scopes[person.pk] = scope = selectors.list_scope(person)
+        sees = set(Project.objects.visible_to(person))
+        assert (sees == public) is (scope == "public"), (person, scope)
+    assert list(scopes.values()).count("public") == 1
