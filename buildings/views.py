@@ -40,7 +40,11 @@ def group_list(request):
         request=request,
     )
     page = Page(ids, number, fragments.CountedPaginator((), PAGE_SIZE, count=count))
-    html = fragments.fragments("group", ids, _group_cards, request=request)
+    # The names on the cards (areas): part of each card's key.
+    names = fragments.tokens(request, fragments.NAMES)[fragments.NAMES]
+    html = fragments.fragments(
+        "group", ids, _group_cards, variant=names, request=request
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -74,7 +78,8 @@ def _group(pk: int) -> BuildingGroup:
 
 @cache_page(audience=everyone)
 def group_detail(request, pk: int):
-    fragments.depend(request, services.group_version(pk))  # before the data is read
+    # Before the data is read: the group, and the names it shows (its area).
+    fragments.depend(request, services.group_version(pk), fragments.NAMES)
     group = _group(pk)
     history = list(selectors.star_history(group))
     latest = history[-1] if history else None
@@ -92,7 +97,7 @@ def group_detail(request, pk: int):
 
 @cache_page(audience=everyone)
 def showcase(request):
-    fragments.depend(request, services.GROUPS)  # before the data is read
+    fragments.depend(request, services.GROUPS, fragments.NAMES)  # before the data
     groups = selectors.public_groups().filter(featured=True)
     return render(request, "buildings/showcase.html", {"groups": groups})
 

@@ -35,7 +35,8 @@ def _detail_audience(request, *args, **kwargs) -> str | None:
 # Visitors and residents get no filter form (staff do).
 @cache_page(params=("page",), audience=_list_audience)
 def committee_list(request):
-    fragments.depend(request, services.COMMITTEES)  # before the data is read
+    # Before the data is read: the committees, and the names of estates and areas.
+    fragments.depend(request, services.COMMITTEES, fragments.NAMES)
     user = request.user
     queryset = selectors.committee_list(user)
     staff = street.is_staff_member(user)
@@ -62,7 +63,7 @@ def _committee(pk: int) -> OwnersCommittee:
 
 @cache_page(audience=_detail_audience)
 def committee_detail(request, pk: int):
-    fragments.depend(request, services.COMMITTEES)  # before the data is read
+    fragments.depend(request, services.COMMITTEES, fragments.NAMES)  # before the data
     committee = _committee(pk)
     manage = permissions.can_manage(request.user, committee)
     if not manage:

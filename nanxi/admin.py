@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions, services
-from nanxi.admin_mixins import AreaScopedAdmin, ServiceErrorsMixin
+from nanxi.admin_mixins import AreaScopedAdmin, NamesAdminMixin, ServiceErrorsMixin
 from nanxi.models import (
     Estate,
     PersonalDataAccess,
@@ -16,7 +16,7 @@ from nanxi.models import (
 
 
 @admin.register(ResidentialArea)
-class ResidentialAreaAdmin(admin.ModelAdmin):
+class ResidentialAreaAdmin(NamesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -172,7 +172,7 @@ class StaffAssignmentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(Estate)
-class EstateAdmin(AreaScopedAdmin):
+class EstateAdmin(NamesAdminMixin, AreaScopedAdmin):
     """Street staff manage estates; residents' committee staff see their areas' ones."""
 
     list_display = ["name", "area", "address", "households", "floor_area"]

@@ -7,8 +7,26 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 
-from nanxi import permissions
+from nanxi import fragments, permissions
 from nanxi.forms import IdMultipleChoiceField
+
+
+class NamesAdminMixin:
+    """An admin of names many pages show (areas, estates, topics, steps, vote rules):
+    each save or delete moves `fragments.NAMES`, so cached cards, lists and pages
+    show the new name at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fragments.bump(fragments.NAMES)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        fragments.bump(fragments.NAMES)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        fragments.bump(fragments.NAMES)
 
 
 class ServiceRefused(Exception):

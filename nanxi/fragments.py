@@ -31,6 +31,10 @@ from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+# The names the street office keeps in the admin and many pages show: residential
+# areas, estates, topics, the steps' names, the areas' vote rules (few, rare writes).
+NAMES = "names"
+
 VERSION_TIMEOUT = 60 * 60 * 24 * 30
 FRAGMENT_TIMEOUT = 60 * 60 * 24
 # Attribute of the request where the versions a page was made from are recorded.
@@ -121,6 +125,15 @@ def depend(request, *names: str) -> None:
     if request is not None and hasattr(request, RECORDED):
         found = cache.get_many([_key(n) for n in names])
         record(request, _ensure(found, names))
+
+
+def tokens(request, *names: str) -> dict[str, str]:
+    """The current token of each name (made if unknown), recorded for the page
+    being made: for what a fragment's key must also change with."""
+    found = cache.get_many([_key(n) for n in names])
+    made = _ensure(found, names)
+    record(request, made)
+    return made
 
 
 def current(names: Iterable[str]) -> dict[str, str | None]:

@@ -3,9 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nanxi import fragments
 from nanxi import permissions as street
-from nanxi.admin_mixins import AreaScopedAdmin
+from nanxi.admin_mixins import AreaScopedAdmin, NamesAdminMixin
 from projects import permissions, services
 from projects.models import (
     AreaMember,
@@ -21,7 +20,7 @@ from projects.models import (
     Topic,
     VoteRule,
 )
-from projects.selectors import RULES, STEP_LABELS_CACHE_KEY
+from projects.selectors import STEP_LABELS_CACHE_KEY
 
 # What staff may correct in the admin: words, not figures.
 TEXT_FIELDS = ["title", "summary", "description", "topics"]
@@ -150,7 +149,7 @@ class ProjectAdmin(AreaScopedAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(NamesAdminMixin, admin.ModelAdmin):
     list_display = ["code", "label", "label_en"]
     list_editable = ["label", "label_en"]
     readonly_fields = ["code"]
@@ -166,11 +165,10 @@ class StepAdmin(admin.ModelAdmin):
         from django.core.cache import cache
 
         cache.delete(STEP_LABELS_CACHE_KEY)
-        fragments.bump(RULES)  # every project page and list shows the names
 
 
 @admin.register(VoteRule)
-class VoteRuleAdmin(admin.ModelAdmin):
+class VoteRuleAdmin(NamesAdminMixin, admin.ModelAdmin):
     """When a vote passes, per residential area: the street office sets it.
 
     An area without a rule: no minimum turnout, more support than opposition.
@@ -179,18 +177,6 @@ class VoteRuleAdmin(admin.ModelAdmin):
 
     list_display = ["area", "min_turnout_percent", "min_support_percent"]
     list_select_related = ["area"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        fragments.bump(RULES)  # a project page shows its area's rule and result
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        fragments.bump(RULES)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        fragments.bump(RULES)
 
     def has_view_permission(self, request, obj=None):
         return street.is_staff_member(request.user)
@@ -209,7 +195,7 @@ class VoteRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(NamesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en"]
     search_fields = ["name", "name_en"]
 

@@ -43,9 +43,6 @@ PROJECTS = "projects"
 # … and the year's figures beyond which projects there are (crowdfunding,
 # beneficiaries): the home page's headlines are cached by both.
 FIGURES = "project-figures"
-# … and what the street office sets for every project in the admin: the steps'
-# names and the areas' vote rules (every project page shows them).
-RULES = "project-rules"
 
 
 def project_version(pk: int) -> str:

@@ -71,10 +71,12 @@ def project_list(request):
     around them. The count and the filter's options are cached by the list's
     version."""
     user = request.user
-    fragments.depend(request, selectors.RULES)  # the steps' names on the cards
+    # The names on the cards and in the filter (areas, topics, steps): part of
+    # each card's key.
+    names = fragments.tokens(request, fragments.NAMES)[fragments.NAMES]
     choices = fragments.by_version(
         f"projects:filter-choices:{get_language()}",
-        selectors.PROJECTS,
+        (selectors.PROJECTS, fragments.NAMES),
         selectors.filter_choices,
         request=request,
     )
@@ -102,7 +104,7 @@ def project_list(request):
         "project",
         page.object_list,
         lambda ids: _project_cards(ids, labels, texts),
-        variant=fragments.digest(sorted(labels.items())),
+        variant=fragments.digest(sorted(labels.items()), names),
         request=request,
     )
     cards = [{"pk": pk, "html": html[pk]} for pk in page.object_list if pk in html]
@@ -188,7 +190,7 @@ def _detail_of(request, pk: int) -> Project:
 @cache_page(audience=_detail_audience)
 def project_detail(request, pk: int):
     # Before the data is read: the project, and the steps' names and vote rules.
-    fragments.depend(request, selectors.project_version(pk), selectors.RULES)
+    fragments.depend(request, selectors.project_version(pk), fragments.NAMES)
     project = _detail_of(request, pk)
     user = request.user
     can = permissions.allowed(user, project)
@@ -721,7 +723,7 @@ def manage(request):
             _("This page is for residents' committee and street staff.")
         )
     # Which projects wait, and what their rows show (before the data is read).
-    fragments.depend(request, selectors.PROJECTS, "project:*", selectors.RULES)
+    fragments.depend(request, selectors.PROJECTS, "project:*", fragments.NAMES)
     projects = selectors.work_list(user)
     filters = forms.WorkListFilter(request.GET or None)
     applied: dict = {}

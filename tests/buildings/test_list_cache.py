@@ -16,6 +16,7 @@ from PIL import Image
 
 from buildings import services
 from buildings.models import BuildingGroup, DistrictApplication, Rating
+from nanxi import fragments
 from tests.buildings.conftest import full_marks
 from tests.conftest import reload_migration_data
 from tests.factories import AreaFactory
@@ -73,7 +74,8 @@ def _version(group):
 
 def _card(group, language="zh-hans"):
     token = _version(group)
-    hit = cache.get(f"frag:group:{group.pk}:{language}:")
+    names = cache.get(f"v:{fragments.NAMES}")  # the cards' variant
+    hit = cache.get(f"frag:group:{group.pk}:{language}:{names}")
     assert hit is not None and hit[0] == token
     return hit[1]
 

@@ -39,7 +39,8 @@ def _cached_card(project, language="zh-hans") -> str:
 
 def _fragment_keys(project, language):
     labels = selectors.step_labels()
-    variant = fragments.digest(sorted(labels.items()))
+    names = fragments.current([fragments.NAMES])[fragments.NAMES]
+    variant = fragments.digest(sorted(labels.items()), names)
     return [f"frag:project:{project.pk}:{language}:{variant}"]
 
 

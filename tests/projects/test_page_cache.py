@@ -243,6 +243,10 @@ def test_staff_of_the_same_area_share_the_work_list_and_see_each_move(
     assert browser(verified(area)).get("/en/projects/manage/").status_code == 403
 
 
+def _admin():
+    return browser(make_user(None, is_superuser=True))
+
+
 def test_a_step_renamed_in_the_admin_shows_on_shared_pages_at_once(area):
     from projects.models import Step
 
@@ -251,15 +255,39 @@ def test_a_step_renamed_in_the_admin_shows_on_shared_pages_at_once(area):
     for url in ("/en/projects/", f"/en/projects/{project.pk}/"):
         reader.get(url)
         assert reader.get(url).context is None  # shared, from the cache
-    admin = browser(make_user(None, is_superuser=True))
     Step.objects.get_or_create(code=StepCode.CONSULT)
-    response = admin.post(
+    response = _admin().post(
         f"/en/admin/projects/step/{StepCode.CONSULT}/change/",
         {"label": "议事会", "label_en": "Council of neighbours"},
     )
     assert response.status_code == 302
     for url in ("/en/projects/", f"/en/projects/{project.pk}/"):
         assert "Council of neighbours" in reader.get(url).content.decode()
+
+
+def test_a_topic_or_an_area_renamed_in_the_admin_shows_on_the_list_at_once(area):
+    from projects.models import Topic
+
+    topic = Topic.objects.create(name="邻里守望", name_en="Care for the old")
+    project = make_project(area=area)
+    project.topics.add(topic)
+    visitor = browser()
+    assert "Care for the old" in visitor.get("/en/projects/").content.decode()
+    admin = _admin()
+    response = admin.post(
+        f"/en/admin/projects/topic/{topic.pk}/change/",
+        {"name": "邻里守望", "name_en": "Services for older people"},
+    )
+    assert response.status_code == 302
+    body = visitor.get("/en/projects/").content.decode()
+    assert "Services for older people" in body and "Care for the old" not in body
+    response = admin.post(
+        f"/en/admin/nanxi/residentialarea/{area.pk}/change/",
+        {"name": "新华业", "slug": area.slug},
+    )
+    assert response.status_code == 302
+    assert "新华业" in visitor.get("/en/projects/").content.decode()
+    assert "新华业" in visitor.get(f"/en/projects/{project.pk}/").content.decode()
 
 
 # --- a write between working out the audience and reading the page's data -----------
@@ -297,7 +325,7 @@ def test_a_draft_made_while_the_list_is_made_never_reaches_another_resident(
 
     make_project(area=area, title="公开的")
     drafter = verified(area)
-    real = nanxi_fragments.depend
+    real = nanxi_fragments.tokens
     made = []
 
     def draft_first(request, *names):
@@ -311,9 +339,9 @@ def test_a_draft_made_while_the_list_is_made_never_reaches_another_resident(
             )
         return real(request, *names)
 
-    monkeypatch.setattr(nanxi_fragments, "depend", draft_first)
+    monkeypatch.setattr(nanxi_fragments, "tokens", draft_first)
     browser(drafter).get("/en/projects/")
-    monkeypatch.setattr(nanxi_fragments, "depend", real)
+    monkeypatch.setattr(nanxi_fragments, "tokens", real)
     assert "新草稿" not in browser(verified(area)).get("/en/projects/").content.decode()
     assert "新草稿" in browser(drafter).get("/en/projects/").content.decode()
 
