@@ -602,9 +602,16 @@ def _open_vote(project: Project, closes_on: date | None, today: date) -> None:
 
 def _require_vote_passed(project: Project) -> None:
     """The area's `VoteRule` decides; the result is counted here, never typed."""
-    result = selectors.vote_result(project.pk)
+    refusal = announce_refusal(selectors.vote_result(project.pk))
+    if refusal is not None:
+        raise refusal
+
+
+def announce_refusal(result) -> ValidationError | None:
+    """Why a vote with this result cannot be announced (step 7), or None if it can:
+    for the move's refusal and for the staff's page, before they try."""
     if result.passed:
-        return
+        return None
     params = {
         "support": result.support,
         "oppose": result.oppose,
@@ -615,7 +622,7 @@ def _require_vote_passed(project: Project) -> None:
         "min_support": result.rule.min_support_percent,
     }
     if not result.turnout_ok:
-        raise ValidationError(
+        return ValidationError(
             _(
                 "The vote has not passed: %(cast)d of %(electorate)d verified residents "
                 "voted (%(turnout)s%%), fewer than the %(min_turnout)d%% this area "
@@ -624,14 +631,14 @@ def _require_vote_passed(project: Project) -> None:
             params=params,
         )
     if result.rule.min_support_percent == DEFAULT_MIN_SUPPORT:
-        raise ValidationError(
+        return ValidationError(
             _(
                 "The vote has not passed (%(support)d support, %(oppose)d oppose): "
                 "a project needs more support than opposition. Reject it with a reason instead."
             ),
             params=params,
         )
-    raise ValidationError(
+    return ValidationError(
         _(
             "The vote has not passed (%(support)d support, %(oppose)d oppose): this "
             "area requires support above %(min_support)d%% of support and oppose "

@@ -206,6 +206,9 @@ def project_detail(request, pk: int):
         "note_form": forms.NoteForm(),
         "move_form": forms.MoveForm(auto_id="move-%s"),
         "vote_result": selectors.vote_result_of(project),
+        # Staff see why the vote cannot be announced before they try (not asked
+        # for a reason to close it early, then told to reject it instead).
+        "announce_refusal": _announce_refusal(project, can),
         "closes_early": can.voting_open and project.vote_closes_on is not None,
         "reason_form": forms.ReasonForm(),
         "contribution_form": forms.ContributionForm(),
@@ -229,6 +232,13 @@ def project_detail(request, pk: int):
         "summary_form": forms.SummaryForm(initial={"text": project.case_summary}),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def _announce_refusal(project: Project, can) -> str | None:
+    if not (can.manage and project.step == StepCode.VOTE):
+        return None
+    refusal = services.announce_refusal(selectors.vote_result_of(project))
+    return None if refusal is None else refusal.messages[0]
 
 
 def _paper_entry(project: Project) -> Project | None:

@@ -445,3 +445,20 @@ def test_staff_enter_a_paper_ballot_on_the_page(client, area, area_staff):
     assert Vote.objects.get().paper
     body = client.get(f"/projects/{project.pk}/").content.decode()
     assert "(1 " in body or "1 张" in body
+
+
+def test_staff_see_why_a_failing_vote_cannot_be_announced_before_they_try(
+    client, area, area_staff
+):
+    project = make_project(area=area, staff=area_staff, step=StepCode.VOTE)
+    client.force_login(area_staff)
+    body = client.get(f"/en/projects/{project.pk}/").content.decode()
+    assert 'id="announce-refused"' in body
+    assert "more support than opposition" in body
+    assert 'name="to_step" value="7"' not in body  # no reason asked for in vain
+    assert "Reject with a reason" in body
+    voter = make_user(roles.RESIDENT, area=area, verified=True)
+    services.vote_cast(project=project, voter=voter, choice="support")
+    body = client.get(f"/en/projects/{project.pk}/").content.decode()
+    assert 'id="announce-refused"' not in body
+    assert 'name="to_step" value="7"' in body
