@@ -313,19 +313,29 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def with_electorate(self):
-        """`electorate`: the verified residents of each project's area (who may vote)."""
+        """`electorate`: who may vote in each project's area — its verified residents,
+        and the members without an account its committee recorded (they vote on
+        paper; without them a paper-heavy vote could turn out above 100 %)."""
         from nanxi.models import Profile
 
-        count = (
-            Profile.objects.filter(area=OuterRef("area"), verified_at__isnull=False)
-            .order_by()
-            .values("area")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        def count(queryset):
+            return Coalesce(
+                Subquery(
+                    queryset.order_by()
+                    .values("area")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            )
+
         return self.annotate(
-            electorate=Coalesce(
-                Subquery(count, output_field=models.IntegerField()), Value(0)
+            electorate=count(
+                Profile.objects.filter(area=OuterRef("area"), verified_at__isnull=False)
+            )
+            + count(
+                AreaMember.objects.filter(area=OuterRef("area"), erased_at__isnull=True)
             )
         )
 
@@ -751,7 +761,10 @@ class VoteRule(models.Model):
         _("minimum turnout (%)"),
         default=0,
         validators=[MaxValueValidator(100)],
-        help_text=_("Votes cast as a share of the area's verified residents."),
+        help_text=_(
+            "Votes cast as a share of the residents who may vote: the area's "
+            "verified residents and its members without an account."
+        ),
     )
     min_support_percent = models.PositiveSmallIntegerField(
         _("support must exceed (%)"),

@@ -624,9 +624,9 @@ def announce_refusal(result) -> ValidationError | None:
     if not result.turnout_ok:
         return ValidationError(
             _(
-                "The vote has not passed: %(cast)d of %(electorate)d verified residents "
-                "voted (%(turnout)s%%), fewer than the %(min_turnout)d%% this area "
-                "requires. Reject it with a reason instead."
+                "The vote has not passed: %(cast)d of the %(electorate)d residents who "
+                "may vote took part (%(turnout)s%%), fewer than the %(min_turnout)d%% "
+                "this area requires. Reject it with a reason instead."
             ),
             params=params,
         )

@@ -154,8 +154,9 @@ def test_area_rule_minimum_turnout_refuses_a_thin_vote(area, area_staff, residen
             project=project, to_step=7, by=area_staff, note="x"
         )
     ) == [
-        "The vote has not passed: 1 of 2 verified residents voted (50.0%), fewer "
-        "than the 60% this area requires. Reject it with a reason instead."
+        "The vote has not passed: 1 of the 2 residents who may vote took part "
+        "(50.0%), fewer than the 60% this area requires. Reject it with a reason "
+        "instead."
     ]
     assert snapshot(project) == before
     services.vote_cast(project=project, voter=project.proposer, choice="abstain")
@@ -462,3 +463,32 @@ def test_staff_see_why_a_failing_vote_cannot_be_announced_before_they_try(
     body = client.get(f"/en/projects/{project.pk}/").content.decode()
     assert 'id="announce-refused"' not in body
     assert 'name="to_step" value="7"' in body
+
+
+def test_members_without_an_account_are_in_the_electorate(area, area_staff, resident):
+    """They vote on paper: without them, turnout could pass 100 %."""
+    from tests.projects.helpers import make_member
+
+    project = voting(area, area_staff, timezone.localdate())
+    members = [
+        make_member(area=area, by=area_staff, name=name, phone=phone)
+        for name, phone in (("李阿婆", "13800000001"), ("王老伯", "13800000002"))
+    ]
+    erased = make_member(area=area, by=area_staff, name="赵阿姨", phone="13800000003")
+    services.member_erase(member=erased, by=area_staff)
+    for number, member in enumerate(members, start=1):
+        services.vote_enter_paper(
+            project=project,
+            by=area_staff,
+            choice="support",
+            ballot_number=f"P{number}",
+            member=member,
+        )
+    services.vote_cast(project=project, voter=resident, choice="support")
+    result = selectors.vote_result(project.pk)
+    # The proposer and `resident` (verified), two members; not the erased one.
+    assert (result.cast, result.electorate, str(result.turnout_percent)) == (
+        3,
+        4,
+        "75.0",
+    )
