@@ -24,6 +24,7 @@ from projects.models import (
     Comment,
     Contribution,
     Evaluation,
+    Need,
     Pledge,
     Project,
     Step,
@@ -43,6 +44,8 @@ PROJECTS = "projects"
 # … and the year's figures beyond which projects there are (crowdfunding,
 # beneficiaries): the home page's headlines are cached by both.
 FIGURES = "project-figures"
+# … and the needs board: which needs are open, and which have a reply.
+NEEDS = "needs"
 
 
 def project_version(pk: int) -> str:
@@ -440,6 +443,13 @@ def waiting(projects):
     """`waiting_since`: when each project last moved (`Project.moved_at`, written
     with its newest step change), for the staff work list."""
     return projects.annotate(waiting_since=F("moved_at"))
+
+
+def needs_waiting(user):
+    """Open needs in this staff member's areas that have no reply yet."""
+    return permissions.in_scope(
+        Need.objects.filter(status=Need.Status.OPEN, reply=""), user
+    )
 
 
 def work_list(user):

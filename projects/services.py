@@ -1278,6 +1278,7 @@ def need_post(
     if processed:
         images.attach(need, processed)
     need.save()
+    fragments.bump(selectors.NEEDS)  # staff's work list counts the open ones
     return need
 
 
@@ -1295,6 +1296,8 @@ def need_support(*, need: Need, by) -> NeedSupport:
 
 
 def _locked_need(need: Need, by) -> Need:
+    """Every staff action on a need (reply, close, merge, propose) locks it here."""
+    fragments.bump(selectors.NEEDS)  # staff's work list counts the open ones
     locked = Need.objects.select_for_update().get(pk=need.pk)
     if not permissions.can_manage_need(by, locked):
         raise PermissionDenied(

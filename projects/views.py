@@ -766,6 +766,12 @@ def manage(request):
         lambda: street_selectors.unverified_residents(user).count(),
         request=request,
     )
+    needs_waiting = fragments.by_version(
+        "projects:work-needs:" + scope,
+        selectors.NEEDS,
+        lambda: selectors.needs_waiting(user).count(),
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -778,6 +784,7 @@ def manage(request):
             "filters": filters if filters.is_bound else forms.WorkListFilter(),
             "labels": selectors.step_labels(),
             "unverified": unverified,
+            "needs_waiting": needs_waiting,
         },
     )
 

@@ -120,3 +120,33 @@ def test_the_migration_fills_moved_at_from_the_newest_step_change():
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
         reload_migration_data()
+
+
+def test_the_work_list_counts_open_needs_without_a_reply(
+    settings, area, other_area, area_staff, resident
+):
+    """Staff see the needs board's work next to the projects', and it follows at
+    once when a need is posted, answered or closed (the page is shared, cached)."""
+    from django.test import Client
+
+    from nanxi import roles
+    from tests.factories import make_user
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    staff = Client()
+    staff.force_login(area_staff)
+
+    def waiting() -> str:
+        body = staff.get("/en/projects/manage/").content.decode()
+        start = body.index('id="needs-waiting"')
+        return body[start : body.index("</p>", start)]
+
+    assert "0 open needs in your areas have no reply yet." in waiting()
+    first = services.need_post(by=resident, title="楼道灯坏了", body="三楼", area=area)
+    services.need_post(by=resident, title="想要晾衣架", body="院子里", area=area)
+    elsewhere = make_user(roles.RESIDENT, area=other_area)
+    services.need_post(by=elsewhere, title="别的小区", body="不算", area=other_area)
+    assert "2 open needs in your areas have no reply yet." in waiting()
+    services.need_reply(need=first, by=area_staff, reply="已报修")
+    assert "1 open need in your areas has no reply yet." in waiting()
+    assert 'href="/en/needs/?status=open"' in waiting()
