@@ -95,11 +95,10 @@ def fill(request, content: str) -> str:
         return content
     parts = {}
     for name, args in found.items():
-        try:
-            html = _fillers[name](request, sorted(args))
-        except KeyError:
+        function = _fillers.get(name)
+        if function is None:
             logger.error("no filler for the hole %r", name)
-            html = {}
+        html = function(request, sorted(args)) if function else {}
         parts.update(((name, arg), str(html.get(arg, ""))) for arg in args)
     return _pattern.sub(lambda match: parts[(match[1], match[2])], content)
 
