@@ -28,14 +28,6 @@ TWO_THIRDS = Fraction(2, 3)
 HALF = Fraction(1, 2)
 
 
-def percent(ratio: Fraction | None) -> str:
-    """A ratio as a percentage with two decimals, rounded down (never shown as passing)."""
-    if ratio is None:
-        return "—"
-    hundredths = ratio.numerator * 10000 // ratio.denominator
-    return f"{hundredths // 100}.{hundredths % 100:02d}%"
-
-
 class Status(models.TextChoices):
     FORMING = "forming", _("Forming")
     ACTIVE = "active", _("In office")

@@ -23,9 +23,9 @@ from committees.models import (
     OwnersCommittee,
     Step,
     Term,
-    percent,
     term_effective_end,
 )
+from nanxi.formatting import percent
 from nanxi import permissions as street
 
 

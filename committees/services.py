@@ -31,9 +31,9 @@ from committees.models import (
     Role,
     Step,
     Term,
-    percent,
     term_effective_end,
 )
+from nanxi.formatting import percent
 from nanxi import fragments, standards
 from nanxi.models import Estate, StaffAssignment
 from nanxi.scoring import check_scores

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.validators import (
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nanxi import permissions
+from nanxi.formatting import percent
 from nanxi.i18n import localized
 from nanxi.models import DELETED_RESIDENT, neutral_name, public_name
 
@@ -802,15 +804,15 @@ class VoteRule(models.Model):
         self, *, support: int, oppose: int, abstain: int, electorate: int
     ) -> "VoteResult":
         cast = support + oppose + abstain
-        turnout = Decimal(cast * 100) / electorate if electorate else Decimal(0)
-        turnout_ok = turnout >= self.min_turnout_percent
+        turnout = Fraction(cast, electorate) if electorate else Fraction(0)
+        turnout_ok = turnout * 100 >= self.min_turnout_percent
         majority_ok = support * 100 > self.min_support_percent * (support + oppose)
         return VoteResult(
             support=support,
             oppose=oppose,
             abstain=abstain,
             electorate=electorate,
-            turnout_percent=turnout.quantize(Decimal("0.1")),
+            turnout=turnout,
             turnout_ok=turnout_ok,
             majority_ok=majority_ok,
             rule=self,
@@ -823,7 +825,7 @@ class VoteResult:
     oppose: int
     abstain: int
     electorate: int
-    turnout_percent: Decimal
+    turnout: Fraction
     turnout_ok: bool
     majority_ok: bool
     rule: VoteRule
@@ -831,6 +833,11 @@ class VoteResult:
     @property
     def cast(self) -> int:
         return self.support + self.oppose + self.abstain
+
+    @property
+    def turnout_percent(self) -> str:
+        """The turnout as shown everywhere ("66.67%", nanxi.formatting)."""
+        return percent(self.turnout)
 
     @property
     def passed(self) -> bool:

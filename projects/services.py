@@ -625,7 +625,7 @@ def announce_refusal(result) -> ValidationError | None:
         return ValidationError(
             _(
                 "The vote has not passed: %(cast)d of the %(electorate)d residents who "
-                "may vote took part (%(turnout)s%%), fewer than the %(min_turnout)d%% "
+                "may vote took part (%(turnout)s), fewer than the %(min_turnout)d%% "
                 "this area requires. Reject it with a reason instead."
             ),
             params=params,

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import translate_url
 
-from nanxi import caching, models
+from nanxi import caching, formatting, models
 
 register = template.Library()
 
@@ -24,3 +24,9 @@ def hole(context, name: str, arg="") -> str:
     """A person's own part of a page (``nanxi.caching.hole``): ``{% hole "my-vote"
     card.pk %}``. Filled for each request where the page may be shared."""
     return caching.hole(context.get("request"), name, arg)
+
+
+@register.filter
+def percent(ratio) -> str:
+    """A ratio shown as "66.67%" (nanxi.formatting.percent: half up, two decimals)."""
+    return formatting.percent(ratio)

@@ -139,7 +139,7 @@ def test_default_rule_counts_turnout_of_verified_residents(area, area_staff, res
     assert (result.cast, result.electorate, str(result.turnout_percent)) == (
         1,
         2,
-        "50.0",
+        "50.00%",
     )
     assert result.passed and result.rule.pk is None  # the default, not saved
 
@@ -155,7 +155,7 @@ def test_area_rule_minimum_turnout_refuses_a_thin_vote(area, area_staff, residen
         )
     ) == [
         "The vote has not passed: 1 of the 2 residents who may vote took part "
-        "(50.0%), fewer than the 60% this area requires. Reject it with a reason "
+        "(50.00%), fewer than the 60% this area requires. Reject it with a reason "
         "instead."
     ]
     assert snapshot(project) == before
@@ -490,5 +490,5 @@ def test_members_without_an_account_are_in_the_electorate(area, area_staff, resi
     assert (result.cast, result.electorate, str(result.turnout_percent)) == (
         3,
         4,
-        "75.0",
+        "75.00%",
     )
