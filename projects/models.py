@@ -9,7 +9,7 @@ from django.core.validators import (
     MinValueValidator,
 )
 from django.db import models
-from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
@@ -378,14 +378,17 @@ class ProjectQuerySet(models.QuerySet):
 
     def with_totals(self):
         """Vote counts and crowdfunding raised, as annotations (no per-row queries)."""
+        # Money kept: refunded or moved-on contributions are not raised here.
         raised = (
-            Contribution.objects.filter(project=OuterRef("pk"))
+            Contribution.objects.kept()
+            .filter(project=OuterRef("pk"))
             .values("project")
             .annotate(total=Sum("amount"))
             .values("total")
         )
         contributors = (
-            Contribution.objects.filter(project=OuterRef("pk"))
+            Contribution.objects.kept()
+            .filter(project=OuterRef("pk"))
             .order_by()
             .values("project")
             .annotate(n=Count("contributor", distinct=True))
@@ -443,6 +446,9 @@ class Project(models.Model):
         DONE = "done", _("Completed")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # 终止: ended from step 8 on, once money is involved; every contribution
+        # has a `Disposition` (workflow.STOP_FROM).
+        STOPPED = "stopped", _("Stopped")
 
     title = models.CharField(_("title"), max_length=60)
     summary = models.CharField(_("summary"), max_length=200)
@@ -882,6 +888,13 @@ class Comment(models.Model):
         return self.hidden_at is not None
 
 
+class ContributionQuerySet(models.QuerySet):
+    def kept(self):
+        """Money the project keeps: not refunded, not moved on to another project
+        (moved money counts once, as the contribution it became there)."""
+        return self.filter(disposition__isnull=True)
+
+
 class Contribution(models.Model):
     """自治众筹金: money residents and partners put into a project.
 
@@ -912,6 +925,8 @@ class Contribution(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ContributionQuerySet.as_manager()
+
     class Meta:
         ordering = ["contributed_on", "pk"]
         verbose_name = _("contribution")
@@ -925,6 +940,81 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contributor} ¥{self.amount}"
+
+
+class Disposition(models.Model):
+    """What happened to a contribution's money when its project was stopped (终止).
+
+    Refunded (退还) to the contributor on a day, or moved (转入), with the
+    contributor's consent, to another open project of the same area, where it is
+    recorded again as a contribution (`moved_to`, linked back as `moved_from`).
+    A contribution with a disposition is no longer money its project keeps.
+    Written by `projects.services.project_stop` only.
+    """
+
+    class Kind(models.TextChoices):
+        REFUNDED = "refunded", _("Refunded")
+        MOVED = "moved", _("Moved to another project")
+
+    contribution = models.OneToOneField(
+        Contribution,
+        verbose_name=_("contribution"),
+        on_delete=models.PROTECT,
+        related_name="disposition",
+    )
+    kind = models.CharField(_("what happened"), max_length=10, choices=Kind.choices)
+    refunded_on = models.DateField(_("refunded on"), null=True, blank=True)
+    moved_to = models.OneToOneField(
+        Contribution,
+        verbose_name=_("became the contribution"),
+        on_delete=models.PROTECT,
+        related_name="moved_from",
+        null=True,
+        blank=True,
+    )
+    consent = models.CharField(
+        _("the contributor's consent"),
+        max_length=200,
+        blank=True,
+        help_text=_("How and to whom the contributor agreed to move the money."),
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["contribution_id"]
+        verbose_name = _("what happened to the money")
+        verbose_name_plural = _("what happened to the money")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind="refunded",
+                    refunded_on__isnull=False,
+                    moved_to__isnull=True,
+                    consent="",
+                    consent_on__isnull=True,
+                )
+                | (
+                    Q(kind="moved", refunded_on__isnull=True)
+                    & Q(moved_to__isnull=False, consent_on__isnull=False)
+                    & ~Q(consent="")
+                ),
+                name="disposition_refunded_or_moved_with_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(moved_to__isnull=True) | ~Q(moved_to=F("contribution")),
+                name="disposition_not_moved_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} {self.kind}"
 
 
 class Pledge(models.Model):
