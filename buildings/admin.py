@@ -375,6 +375,12 @@ class RatingForm(forms.ModelForm):
                 )
                 % {"shown": self.standard_version, "chosen": standard}
             )
+        if any(f"score_{c.pk}" in self.errors for c in self.criteria):
+            # Those boxes already say what is wrong with them (empty, not a whole
+            # number, above the maximum) and hold no score: checking the standard
+            # now would add "has no score" for the same item. It is checked (here
+            # and by the service) once every box holds a number.
+            return cleaned
         try:
             self.scores = services.rating_check_scores(standard=standard, scores=scores)
         except ValidationError as exc:
