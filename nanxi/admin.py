@@ -34,6 +34,8 @@ class ProfileAdmin(admin.ModelAdmin):
     readonly_fields = [
         "verified_at",
         "verified_by",
+        # Declined and asked again on the staff's page, through the services.
+        "verification_decline",
         "privacy_consent_at",
         "privacy_notice_version",
         "erased_at",

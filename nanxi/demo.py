@@ -34,6 +34,9 @@ class DemoAccount:
     area_slug: str | None
     verified: bool = True
     superuser: bool = False
+    room: str = ""
+    # Why the area's committee declined to verify them (a resident not verified).
+    declined: str = ""
 
     @property
     def is_staff(self) -> bool:
@@ -55,6 +58,31 @@ ACCOUNTS = [
         roles.RESIDENT,
         "weihai",
         verified=False,
+        room="302室",
+    ),
+    # Waiting for the 华业 committee, and declined by it with a reason: what the
+    # staff's page /accounts/residents/ and the residents' profiles show.
+    DemoAccount(
+        "applicant@nanxi.example",
+        "nanxi-applicant",
+        "陈阿姨",
+        roles.RESIDENT,
+        "huaye",
+        verified=False,
+        room="4号201室",
+    ),
+    DemoAccount(
+        "declined@nanxi.example",
+        "nanxi-declined",
+        "赵先生",
+        roles.RESIDENT,
+        "huaye",
+        verified=False,
+        room="1202室",
+        declined=(
+            "居委会的住户登记中没有找到 1202 室，请核对楼组和室号后重新申请；"
+            "也可以带上租房合同或房产证到居委会办理。"
+        ),
     ),
     DemoAccount(
         "huaye.staff@nanxi.example",
@@ -100,6 +128,9 @@ def load(out) -> None:
             services.staff_assignment_grant(
                 user=user, area=areas[account.area_slug], by=street
             )
+    for account in ACCOUNTS:
+        if account.declined:
+            _decline(account)
     out.write(f"  residential areas: {ResidentialArea.objects.count()}")
 
 
@@ -122,6 +153,7 @@ def _account(account: DemoAccount, areas: dict, verifier):
         defaults={
             "display_name": account.name,
             "area": areas.get(account.area_slug),
+            "room": account.room,
         },
     )
     if (
@@ -134,3 +166,20 @@ def _account(account: DemoAccount, areas: dict, verifier):
         profile.verified_by = verifier
         profile.save(update_fields=["verified_at", "verified_by"])
     return user
+
+
+def _decline(account: DemoAccount) -> None:
+    """The area's committee declined this resident's verification (once)."""
+    profile = demo_user(account.email).profile
+    if profile.is_verified or profile.verification_declines.exists():
+        return
+    staff = (
+        get_user_model()
+        .objects.filter(
+            groups__name=roles.AREA_STAFF,
+            staff_assignments__area__slug=account.area_slug,
+        )
+        .order_by("pk")
+        .first()
+    )
+    services.profile_decline(profile=profile, by=staff, reason=account.declined)

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from nanxi.models import Profile, ResidentialArea
+from nanxi.models import DECLINE_REASON_MAX_LENGTH, Profile, ResidentialArea
 
 # The largest id any of our databases stores (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -73,10 +73,17 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "area", "building_group", "phone"]
+        fields = ["display_name", "area", "building_group", "room", "phone"]
         labels = {
             "display_name": _("Name shown to neighbours (optional)"),
             "building_group": _("Building group (optional)"),
+            "room": _("Room (optional)"),
+        }
+        help_texts = {
+            "room": _(
+                "For example 302室. Only your residents' committee sees it, to "
+                "confirm that you live there."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -103,3 +110,36 @@ class ProfileForm(forms.ModelForm):
                 by_area.setdefault(g.area.name, []).append((g.pk, g.name))
             options = list(by_area.items())
         field.choices = [("", field.empty_label), *options]
+
+
+class VerifyForm(forms.Form):
+    """The confirmation of a verification: the button on the page of the details.
+
+    `details` is the resident's `Profile.details_key()` when the page was made.
+    """
+
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={
+            "required": _(
+                "Confirm on this page, after checking the details, that the resident "
+                "lives there."
+            )
+        },
+    )
+    details = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you cannot verify this resident"),
+        help_text=_(
+            "The resident reads this, on their profile and in a notice: say what "
+            "to correct (for example the room or the building group)."
+        ),
+        max_length=DECLINE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say why, so that the resident knows what to correct.")
+        },
+    )

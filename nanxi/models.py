@@ -24,6 +24,9 @@ class ResidentialArea(models.Model):
         return self.name
 
 
+ROOM_MAX_LENGTH = 20
+DECLINE_REASON_MAX_LENGTH = 300
+
 # The name a deleted account's proposals, comments and votes are shown under.
 DELETED_RESIDENT = _("Deleted resident")
 
@@ -68,6 +71,8 @@ class Profile(models.Model):
         blank=True,
     )
     display_name = models.CharField(_("name"), max_length=40, blank=True)
+    # 室号: what a residents' committee checks against its register, with the group.
+    room = models.CharField(_("room"), max_length=ROOM_MAX_LENGTH, blank=True)
     # The one phone of a person: a contact number for the residents' committee and,
     # once confirmed by a code sent to it (a mainland mobile number), a way to log in.
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -78,6 +83,16 @@ class Profile(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The decline the person has not answered yet (corrected details, "ask again"):
+    # empty while waiting or verified. Every decline stays a VerificationDecline row.
+    verification_decline = models.ForeignKey(
+        "VerificationDecline",
+        verbose_name=_("verification declined"),
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,
@@ -101,6 +116,12 @@ class Profile(models.Model):
                 condition=models.Q(phone_verified_at__isnull=False),
                 name="profile_confirmed_phone_unique",
             ),
+            # Verified, or declined and waiting for the person: never both.
+            models.CheckConstraint(
+                condition=models.Q(verified_at__isnull=True)
+                | models.Q(verification_decline__isnull=True),
+                name="profile_not_verified_and_declined",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +135,31 @@ class Profile(models.Model):
         return self.verified_at is not None
 
     @property
+    def is_declined(self) -> bool:
+        """The committee declined and the person has not corrected or asked again."""
+        return self.verification_decline_id is not None
+
+    @property
+    def is_waiting(self) -> bool:
+        """Waiting for the residents' committee to verify (or decline) them."""
+        return (
+            self.area_id is not None and not self.is_verified and not self.is_declined
+        )
+
+    def details_key(self) -> str:
+        """What staff confirm when they verify: the page they confirmed on carries it,
+        so details changed since it was opened are checked again, not verified."""
+        return "|".join(
+            str(part)
+            for part in (
+                self.area_id,
+                self.building_group_id,
+                self.room,
+                self.display_name,
+            )
+        )
+
+    @property
     def public_name(self) -> str:
         """How the person is shown to others: never from their e-mail or phone.
 
@@ -125,6 +171,43 @@ class Profile(models.Model):
         if self.display_name:
             return self.display_name
         return neutral_name(self.area if self.area_id else None)
+
+
+class VerificationDecline(models.Model):
+    """A residents' committee could not confirm that a person lives where they said.
+
+    Kept when the person corrects their details or asks again (their profile then
+    no longer points at it): who declined, when and why stay on record. Only the
+    deletion of the account removes it (nanxi.services.account_erase).
+    """
+
+    profile = models.ForeignKey(
+        Profile,
+        verbose_name=_("profile"),
+        on_delete=models.CASCADE,
+        related_name="verification_declines",
+    )
+    reason = models.CharField(_("reason"), max_length=DECLINE_REASON_MAX_LENGTH)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declined by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField(_("declined at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-declined_at", "-pk"]
+        verbose_name = _("declined verification")
+        verbose_name_plural = _("declined verifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="verification_decline_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.declined_at:%Y-%m-%d}"
 
 
 class StaffAssignment(models.Model):

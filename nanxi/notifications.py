@@ -41,6 +41,12 @@ register_kind(
     gettext_lazy("My residents' committee verified my account"),
     email_by_default=True,
 )
+VERIFICATION_DECLINED = "nanxi.verification_declined"
+register_kind(
+    VERIFICATION_DECLINED,
+    gettext_lazy("My residents' committee could not verify my account"),
+    email_by_default=True,
+)
 
 
 def notify(

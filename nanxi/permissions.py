@@ -49,7 +49,18 @@ def in_scope(queryset: QuerySet, user, area_path: str = "area") -> QuerySet:
 
 
 def can_verify(user, profile) -> bool:
+    """Staff of the person's area decide on their verification (verify or decline)."""
     return profile.user_id != user.pk and can_act_in_area(user, profile.area_id)
+
+
+def can_decline(user, profile) -> bool:
+    """A waiting resident can be declined; a verified one, or one declined and not
+    answered yet, cannot (nanxi.services.profile_decline says why)."""
+    return profile.is_waiting and can_verify(user, profile)
+
+
+def can_ask_again(user, profile) -> bool:
+    return profile.user_id == user.pk and profile.is_declined
 
 
 def can_grant_staff(user) -> bool:

@@ -108,7 +108,13 @@ def export_own(user) -> list[Section]:
     from django.db.models import F
     from django.utils.translation import gettext as _
 
-    from nanxi.models import PersonalDataAccess, Profile, StaffAssignment, public_name
+    from nanxi.models import (
+        PersonalDataAccess,
+        Profile,
+        StaffAssignment,
+        VerificationDecline,
+        public_name,
+    )
 
     profile = (
         Profile.objects.select_related(
@@ -145,10 +151,14 @@ def export_own(user) -> list[Section]:
                     "shown_as": _("Shown as"),
                     "area": _("Residential area"),
                     "building_group": _("Building group"),
+                    "room": _("Room"),
                     "phone": _("Phone"),
                     "phone_verified_at": _("Phone confirmed by a code at"),
                     "verified_at": _("Verified at"),
                     "verified_by": _("Verified by"),
+                    "verification_declined": _(
+                        "Verification declined, not asked again"
+                    ),
                     "privacy_consent_at": _("Privacy notice agreed at"),
                     "privacy_notice_version": _("Privacy notice version"),
                 },
@@ -162,16 +172,40 @@ def export_own(user) -> list[Section]:
                             if profile.building_group
                             else ""
                         ),
+                        "room": profile.room,
                         "phone": profile.phone,
                         "phone_verified_at": profile.phone_verified_at,
                         "verified_at": profile.verified_at,
                         "verified_by": public_name(profile.verified_by),
+                        "verification_declined": profile.is_declined,
                         "privacy_consent_at": profile.privacy_consent_at,
                         "privacy_notice_version": profile.privacy_notice_version,
                     }
                 ],
             )
         )
+    declines = VerificationDecline.objects.filter(profile__user=user).select_related(
+        "declined_by__profile__area"
+    )
+    sections.append(
+        Section(
+            "verification_declines",
+            _("Verifications your residents' committee declined"),
+            {
+                "declined_at": _("When"),
+                "declined_by": _("Staff member"),
+                "reason": _("Reason"),
+            },
+            [
+                {
+                    "declined_at": decline.declined_at,
+                    "declined_by": public_name(decline.declined_by),
+                    "reason": decline.reason,
+                }
+                for decline in declines
+            ],
+        )
+    )
     sections.append(
         Section(
             "email_addresses",

@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanxi import notifications, permissions, personal_data, roles, sms
-from nanxi.models import PersonalDataAccess, Profile, ResidentialArea, StaffAssignment
+from nanxi.models import (
+    PersonalDataAccess,
+    Profile,
+    ResidentialArea,
+    StaffAssignment,
+    VerificationDecline,
+)
 
 
 def profile_for(user) -> Profile:
@@ -46,6 +52,7 @@ def profile_update(
     building_group=None,
     display_name: str = "",
     phone: str = "",
+    room: str = "",
 ) -> Profile:
     if by.pk != profile.user_id:
         raise PermissionDenied(_("You can only change your own profile."))
@@ -56,6 +63,15 @@ def profile_update(
         # A residents' committee vouched for the person in the old area, not the new one.
         profile.verified_at = None
         profile.verified_by = None
+    room = room.strip()
+    if stored.verification_decline_id is not None and (
+        stored.area_id != (area.pk if area else None)
+        or stored.building_group_id != (building_group.pk if building_group else None)
+        or stored.room != room
+    ):
+        # Corrected where they live: waiting for the committee again (the decline
+        # stays on record).
+        profile.verification_decline = None
     if building_group is not None and (
         area is None or building_group.area_id != area.pk
     ):
@@ -70,6 +86,7 @@ def profile_update(
     profile.building_group = building_group
     profile.display_name = display_name
     profile.phone = phone
+    profile.room = room
     profile.full_clean()
     profile.save()
     return profile
@@ -122,17 +139,34 @@ def _release_phone(profile: Profile) -> None:
 
 
 @transaction.atomic
-def profile_verify(*, profile: Profile, by) -> Profile:
-    """A residents' committee confirms that the person lives in its area."""
+def profile_verify(*, profile: Profile, by, details: str | None = None) -> Profile:
+    """A residents' committee confirms that the person lives in its area.
+
+    Waiting and declined residents can be verified. `details` is
+    `Profile.details_key()` as the staff member saw it on the page where they
+    confirmed (nanxi.views.resident_verify): changed since, nothing is verified.
+    """
+    profile = _profile_locked(profile)
     if profile.area_id is None:
         raise ValidationError(_("This resident has not chosen a residential area yet."))
     if not permissions.can_verify(by, profile):
         raise PermissionDenied(
             _("Only staff of this residential area can verify its residents.")
         )
+    if profile.is_verified:
+        raise ValidationError(_("This resident is already verified."))
+    if details is not None and details != profile.details_key():
+        raise ValidationError(
+            _(
+                "The resident changed their details after you opened this page: "
+                "check them again."
+            )
+        )
     profile.verified_at = timezone.now()
     profile.verified_by = by
-    profile.save(update_fields=["verified_at", "verified_by"])
+    profile.verification_decline = None  # the decline stays on record
+    profile.full_clean()
+    profile.save(update_fields=["verified_at", "verified_by", "verification_decline"])
     notifications.notify(
         recipients=[profile.user],
         kind=notifications.ACCOUNT_VERIFIED,
@@ -146,6 +180,84 @@ def profile_verify(*, profile: Profile, by) -> Profile:
         link=reverse("profile"),
         key=f"profile:{profile.pk}:verified:{profile.verified_at:%Y%m%d%H%M%S%f}",
     )
+    return profile
+
+
+@transaction.atomic
+def profile_decline(*, profile: Profile, by, reason: str) -> VerificationDecline:
+    """The committee could not confirm where the person lives: say why.
+
+    The person is told (inbox, and e-mail if they chose it), sees the reason on
+    their profile and waits again once they correct their details or ask again
+    (`profile_update`, `profile_ask_again`). Nothing is deleted; a verified
+    resident is not declined (moving area is what ends a verification).
+    """
+    profile = _profile_locked(profile)
+    if profile.area_id is None:
+        raise ValidationError(_("This resident has not chosen a residential area yet."))
+    if not permissions.can_verify(by, profile):
+        raise PermissionDenied(
+            _("Only staff of this residential area can verify its residents.")
+        )
+    if profile.is_verified:
+        raise ValidationError(
+            _("This resident is already verified: a verification cannot be declined.")
+        )
+    if profile.is_declined:
+        raise ValidationError(
+            _(
+                "This resident's verification is already declined: they have not "
+                "corrected their details or asked again yet."
+            )
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why, so that the resident knows what to correct.")}
+        )
+    decline = VerificationDecline(profile=profile, reason=reason, declined_by=by)
+    decline.full_clean()
+    decline.save()
+    profile.verification_decline = decline
+    profile.save(update_fields=["verification_decline"])
+    area = profile.area
+    notifications.notify(
+        recipients=[profile.user],
+        kind=notifications.VERIFICATION_DECLINED,
+        text=lambda: (
+            _(
+                "Your residents' committee could not verify that you live in "
+                "%(area)s (reason: %(reason)s). Correct your details on your profile "
+                "and ask again."
+            )
+            % {"area": area, "reason": reason}
+        ),
+        link=reverse("profile"),
+        key=f"profile:{profile.pk}:declined:{decline.pk}",
+    )
+    return decline
+
+
+@transaction.atomic
+def profile_ask_again(*, profile: Profile, by) -> Profile:
+    """After a decline, the person asks their committee to verify them again."""
+    profile = _profile_locked(profile)
+    if by.pk != profile.user_id:
+        raise PermissionDenied(_("You can only change your own profile."))
+    if not profile.is_declined:
+        raise ValidationError(
+            _("Your verification was not declined: there is nothing to ask again.")
+        )
+    profile.verification_decline = None
+    profile.save(update_fields=["verification_decline"])
+    return profile
+
+
+def _profile_locked(profile: Profile) -> Profile:
+    """`profile` as stored, locked: two staff deciding at once decide one after the
+    other, and the second sees what the first decided."""
+    Profile.objects.select_for_update().filter(pk=profile.pk).values_list("pk").get()
+    profile.refresh_from_db()
     return profile
 
 
@@ -228,6 +340,8 @@ def account_erase(*, user, by) -> None:
     user.set_unusable_password()
     user.save()
     profile.display_name = ""
+    profile.room = ""
+    profile.verification_decline = None
     profile.phone = ""
     profile.phone_verified_at = None
     profile.area = None
@@ -236,6 +350,8 @@ def account_erase(*, user, by) -> None:
     profile.verified_by = None
     profile.erased_at = timezone.now()
     profile.save()
+    # Why the committee declined says something about the person: it goes too.
+    VerificationDecline.objects.filter(profile=profile).delete()
     roles.forget(user)
 
 

@@ -23,11 +23,27 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path(
+        "accounts/profile/ask-again/",
+        views.profile_ask_again,
+        name="profile_ask_again",
+    ),
+    path("accounts/verification/", views.verification_help, name="verification_help"),
     path("accounts/residents/", views.residents, name="residents"),
+    path(
+        "accounts/residents/<int:profile_pk>/",
+        views.resident_review,
+        name="resident_review",
+    ),
     path(
         "accounts/residents/<int:profile_pk>/verify/",
         views.resident_verify,
         name="resident_verify",
+    ),
+    path(
+        "accounts/residents/<int:profile_pk>/decline/",
+        views.resident_decline,
+        name="resident_decline",
     ),
     path("privacy/", views.privacy, name="privacy"),
     path("accounts/data/", views.my_data, name="my_data"),

@@ -25,7 +25,7 @@ from nanxi import (
 )
 from nanxi.account_forms import AccountDeleteForm
 from nanxi.caching import cache_page, everyone
-from nanxi.forms import ProfileForm
+from nanxi.forms import DeclineForm, ProfileForm, VerifyForm, parse_id
 from nanxi.models import Profile
 from nanxi.qr import qr_svg
 
@@ -53,6 +53,7 @@ def profile(request):
                     building_group=form.cleaned_data["building_group"],
                     display_name=form.cleaned_data["display_name"],
                     phone=form.cleaned_data["phone"],
+                    room=form.cleaned_data["room"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -69,34 +70,159 @@ def profile(request):
 # --- residents' committees verify their residents -----------------------------------------
 
 
-@login_required
-def residents(request):
-    """Residents of the staff member's areas who wait to be verified."""
-    if not permissions.is_staff_member(request.user):
-        raise PermissionDenied(
-            _("This page is for residents' committee and street staff.")
-        )
-    unverified = list(selectors.unverified_residents(request.user))
-    # The page shows their phones (to call before verifying): every view is logged.
-    services.phone_views_record(
-        viewer=request.user, profiles=unverified, where=request.path[:200]
-    )
-    return render(request, "nanxi/residents.html", {"unverified": unverified})
-
-
 @require_POST
 @login_required
-def resident_verify(request, profile_pk: int):
-    profile = get_object_or_404(Profile.objects.select_related("user"), pk=profile_pk)
+def profile_ask_again(request):
+    """After a decline, the resident asks their committee to verify them again."""
     try:
-        services.profile_verify(profile=profile, by=request.user)
+        services.profile_ask_again(
+            profile=services.profile_for(request.user), by=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("%(name)s is verified and can now vote.") % {"name": profile}
+            request,
+            _("Your residents' committee has been asked again to verify you."),
         )
-    return redirect("residents")
+    return redirect("profile")
+
+
+@cache_page(audience=everyone)
+def verification_help(request):
+    """How a resident gets verified, and what it opens: linked wherever it matters."""
+    return render(request, "nanxi/verification_help.html")
+
+
+def _staff_only(user) -> None:
+    if not permissions.is_staff_member(user):
+        raise PermissionDenied(
+            _("This page is for residents' committee and street staff.")
+        )
+
+
+@login_required
+def residents(request):
+    """Residents of the staff member's areas who wait to be verified, and those
+    declined who have not answered yet."""
+    _staff_only(request.user)
+    unverified = list(selectors.unverified_residents(request.user))
+    declined = list(selectors.declined_residents(request.user))
+    # The page shows the phones of those waiting (to call before verifying): every
+    # view is logged.
+    services.phone_views_record(
+        viewer=request.user, profiles=unverified, where=request.path[:200]
+    )
+    return render(
+        request,
+        "nanxi/residents.html",
+        {"unverified": unverified, "declined": declined},
+    )
+
+
+def _resident(request, profile_pk) -> Profile:
+    """The resident a staff member decides on: of their areas, or a refusal."""
+    _staff_only(request.user)
+    pk = parse_id(profile_pk)
+    if pk is None:
+        raise Http404
+    profile = get_object_or_404(
+        Profile.objects.select_related(
+            "user", "area", "building_group", "verification_decline"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_verify(request.user, profile):
+        raise PermissionDenied(
+            _("Only staff of this residential area can verify its residents.")
+        )
+    return profile
+
+
+def _review(request, profile: Profile, *, verify_form=None, decline_form=None):
+    """The page of one resident's details, with the confirmation and the decline."""
+    # The page shows the phone (to call before deciding): logged as on the list.
+    services.phone_views_record(
+        viewer=request.user, profiles=[profile], where=request.path[:200]
+    )
+    place = [_("%(area)s residential area") % {"area": profile.area.name}]
+    if profile.building_group_id:
+        place.append(profile.building_group.name)
+    if profile.room:
+        place.append(profile.room)
+    earlier = profile.verification_declines.select_related("declined_by__profile__area")
+    return render(
+        request,
+        "nanxi/resident_review.html",
+        {
+            "profile": profile,
+            "place": " ".join(place),
+            "earlier": list(earlier),
+            "verify_form": verify_form or VerifyForm(),
+            "decline_form": decline_form or DeclineForm(),
+            "can_decline": permissions.can_decline(request.user, profile),
+        },
+    )
+
+
+@never_cache
+@login_required
+def resident_review(request, profile_pk: int):
+    return _review(request, _resident(request, profile_pk))
+
+
+@never_cache
+@login_required
+def resident_verify(request, profile_pk: int):
+    """Verify after confirming on the page of the details; anything else changes nothing."""
+    profile = _resident(request, profile_pk)
+    if request.method != "POST":
+        return redirect("resident_review", profile.pk)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.profile_verify(
+                profile=profile,
+                by=request.user,
+                details=form.cleaned_data["details"],
+            )
+        except ValidationError as exc:
+            # Already verified, or details changed since the page was made: the
+            # page again, with what is stored now and why nothing happened.
+            messages.error(request, " ".join(exc.messages))
+            return redirect("resident_review", profile.pk)
+        messages.success(
+            request,
+            _("%(name)s is verified and can now vote.") % {"name": profile},
+        )
+        return redirect("residents")
+    return _review(request, profile, verify_form=form)
+
+
+@require_POST
+@login_required
+def resident_decline(request, profile_pk: int):
+    profile = _resident(request, profile_pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.profile_decline(
+                profile=profile, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Verified or declined already: nothing to decline on the page.
+                messages.error(request, " ".join(exc.messages))
+                return redirect("resident_review", profile.pk)
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been told why they cannot be verified yet.")
+                % {"name": profile},
+            )
+            return redirect("residents")
+    return _review(request, profile, decline_form=form)
 
 
 # --- personal data (PIPL) ------------------------------------------------------------

@@ -107,7 +107,10 @@ def test_staff_verify_a_resident_of_their_area_only(
     newcomer = make_user(roles.RESIDENT, area=area)
     outsider = make_user(roles.RESIDENT, area=other_area)
     client.force_login(area_staff)
-    client.post(f"/accounts/residents/{newcomer.profile.pk}/verify/")
+    client.post(
+        f"/accounts/residents/{newcomer.profile.pk}/verify/",
+        {"confirm": "on", "details": newcomer.profile.details_key()},
+    )
     assert Profile.objects.get(pk=newcomer.profile.pk).is_verified
     response = client.post(f"/accounts/residents/{outsider.profile.pk}/verify/")
     assert response.status_code == 403
