@@ -14,11 +14,15 @@ from committees.models import (
     AssessmentItem,
     AssessmentStandard,
     Candidate,
+    CommitteeRules,
     Election,
     Member,
     OwnersCommittee,
+    Role,
+    Step,
     Term,
 )
+from nanxi import permissions as street
 from nanxi.admin_mixins import AreaScopedAdmin, AreaScopedInline
 from nanxi.forms import parse_id
 from nanxi.models import Estate
@@ -183,12 +187,19 @@ class TermAdmin(EstateChoicesMixin, AreaScopedAdmin):
         for member_form in formset.initial_forms:
             if member_form in formset.deleted_forms:
                 services.member_delete(member=member_form.instance, by=request.user)
-        for member_form in formset.forms:
-            if member_form in formset.deleted_forms or not member_form.has_changed():
-                continue
+        changed = [
+            f
+            for f in formset.forms
+            if f not in formset.deleted_forms and f.has_changed()
+        ]
+        # The new chair last: a chair handed over in one save is never two chairs.
+        changed.sort(key=lambda f: f.cleaned_data.get("role") == Role.CHAIR)
+        for member_form in changed:
             member = member_form.save(commit=False)
             member.term = form.instance
             services.member_save(member=member, by=request.user)
+        # Once every row is saved (the admin's save is one transaction).
+        services.term_check_chair(term=form.instance)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -200,8 +211,9 @@ class TermAdmin(EstateChoicesMixin, AreaScopedAdmin):
 class CandidateInline(AreaScopedInline):
     model = Candidate
     extra = 0
-    fields = ["name", "role", "phone", "approving_owners", "approving_area"]
-    readonly_fields = ["approving_owners", "approving_area"]
+    # Candidates stand for membership; the role is the first meeting's choice.
+    fields = ["name", "phone", "role", "approving_owners", "approving_area"]
+    readonly_fields = ["role", "approving_owners", "approving_area"]
 
     def _open(self, request, obj):
         return obj is not None and permissions.can_edit_candidates(request.user, obj)
@@ -239,8 +251,15 @@ class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
             "committee",
             "kind",
             "step",
+            "seats",
+            "assembly_on",
+            "vote_from",
             "participating_owners",
             "participating_area",
+            "results_on",
+            "first_meeting_due",
+            "first_meeting_on",
+            "filing_due",
             "completed_on",
             "ended_without_result_on",
             "term",
@@ -286,7 +305,6 @@ class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
                     election=form.instance,
                     by=request.user,
                     name=data["name"],
-                    role=data["role"],
                     phone=data.get("phone", ""),
                 )
 
@@ -299,12 +317,77 @@ class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
             move = workflow.next_move(election.step)
             if move is None:
                 continue
+            if move.to_step == Step.CANDIDATES:
+                # The announcement gives the seats and the assembly's day.
+                self.message_user(
+                    request,
+                    _(
+                        "%(election)s: announce the candidates on the staff page, "
+                        "with the seats and the day of the owners' assembly."
+                    )
+                    % {"election": election},
+                    messages.WARNING,
+                )
+                continue
             try:
                 services.election_move(
                     election=election, to_step=move.to_step, by=request.user
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _say(self, request, exc)
+
+
+# --- the rules' numbers ------------------------------------------------------------------------
+
+
+@admin.register(CommitteeRules)
+class CommitteeRulesAdmin(EstateChoicesMixin, AreaScopedAdmin):
+    """The district's default (street staff) and estates' own rules (their area's
+    staff too). Each field's help text names its source; `clean()` keeps every
+    number within the law."""
+
+    area_path = "estate__area"
+    list_display = [
+        "__str__",
+        "min_members",
+        "max_members",
+        "min_vice_chairs",
+        "max_vice_chairs",
+        "notice_days",
+        "first_meeting_days",
+        "filing_days",
+        "source",
+    ]
+    list_select_related = ["estate"]
+    search_fields = ["estate__name", "source"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if street.is_street_staff(request.user):
+            return queryset
+        # Area staff also read the district's default their estates fall back to.
+        return (
+            queryset | CommitteeRules.objects.filter(estate__isnull=True)
+        ).distinct()
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.estate_id is None:
+            return street.is_staff_member(request.user)
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request, obj)
+        return permissions.can_edit_rules(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # The default stays: every estate without its own rules uses it.
+        if obj is not None and obj.estate_id is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.rules_save(rules=obj, by=request.user)
 
 
 # --- the assessment standard -----------------------------------------------------------------

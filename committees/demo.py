@@ -3,7 +3,10 @@
 2020: exactly 3 re-elections filed (换届改选) and 19 committees passing the
 district's standardisation assessment, 5 failing it with weak items to coach.
 Today: most committees in office, one whose term ends within 180 days, one whose
-term has expired, and three forming (two with a formation election under way).
+term has expired (its re-election overdue: no first meeting, not filed), and
+three forming (one preparing, one voting, one waiting out its publicity period).
+Every election replays its history (`at=`) within the rules: five seats, one
+chair, 15 days' notice or more, filed within 30 days of the result.
 """
 
 import datetime
@@ -99,11 +102,29 @@ def _name(n: int) -> str:
 
 
 def _people(n: int) -> list[tuple[str, str, str]]:
+    """Five people: one chair, one vice-chair, three members (a term's members)."""
     roles = [Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER, Role.MEMBER, Role.MEMBER]
     return [
         (_name(n * 5 + i), role, f"1391621{(n * 5 + i) % 10000:04d}")
         for i, role in enumerate(roles)
     ]
+
+
+def _candidates(election, n: int, by) -> None:
+    """Five candidates for five seats: they stand for membership, not a role."""
+    for name, _role, phone in _people(n):
+        services.candidate_add(election=election, by=by, name=name, phone=phone)
+
+
+def _announce(election, day: datetime.date, by, notice: int = 20) -> None:
+    """候选人公示: five seats, the assembly `notice` days later (≥ 15, art. 14)."""
+    services.election_announce(
+        election=election,
+        by=by,
+        seats=5,
+        assembly_on=day + datetime.timedelta(notice),
+        at=_at(day),
+    )
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -114,20 +135,33 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 def _elect(committee, kind, filed: datetime.date, n: int, by) -> Election:
-    """A whole election, 成立筹备组 to 备案, that passes art. 278."""
+    """A whole election, 成立筹备组 to 备案, lawful and passing art. 278: announced
+    20 days before the assembly, the result announced 5 days after it, the first
+    meeting 2 days later, filed 20 days after the result."""
     election = services.election_start(
         committee=committee, kind=kind, by=by, at=_at(filed - datetime.timedelta(60))
     )
-    for name, role, phone in _people(n):
-        services.candidate_add(
-            election=election, by=by, name=name, role=role, phone=phone
-        )
-    _move(election, Step.CANDIDATES, filed - datetime.timedelta(45), by)
-    _move(election, Step.VOTE, filed - datetime.timedelta(20), by)
+    _candidates(election, n, by)
+    _announce(election, filed - datetime.timedelta(45), by)
+    _move(election, Step.VOTE, filed - datetime.timedelta(25), by)
     _vote(election, committee.estate)
-    _move(election, Step.RESULTS, filed - datetime.timedelta(10), by)
+    _move(election, Step.RESULTS, filed - datetime.timedelta(20), by)
+    _first_meeting(election, filed - datetime.timedelta(18), by)
     _move(election, Step.FILED, filed, by)
     return election
+
+
+def _first_meeting(election, day: datetime.date, by) -> None:
+    """首次会议: the most approved is chair, the next vice-chair."""
+    first, second, *_rest = election.elected_candidates()
+    services.election_first_meeting(
+        election=election,
+        by=by,
+        held_on=day,
+        chair=first,
+        vice_chairs=[second],
+        at=_at(day),
+    )
 
 
 def _move(election, step, day, by) -> None:
@@ -214,6 +248,20 @@ def load(out) -> None:
             services.term_record(
                 committee=committee, start=start, members=_people(400 + n), by=street
             )
+            if n == 26:
+                # The expired term's re-election: result announced 45 days ago,
+                # no first meeting, not filed: overdue on the staff's work list.
+                election = services.election_start(
+                    committee=committee,
+                    kind=Election.Kind.RE_ELECTION,
+                    by=street,
+                    at=_at(today - datetime.timedelta(90)),
+                )
+                _candidates(election, 600, street)
+                _announce(election, today - datetime.timedelta(80), street)
+                _move(election, Step.VOTE, today - datetime.timedelta(60), street)
+                _vote(election, committee.estate)
+                _move(election, Step.RESULTS, today - datetime.timedelta(45), street)
         elif n == 27:
             election = services.election_start(
                 committee=committee,
@@ -221,11 +269,8 @@ def load(out) -> None:
                 by=street,
                 at=_at(today - datetime.timedelta(40)),
             )
-            for name, role, phone in _people(500):
-                services.candidate_add(
-                    election=election, by=street, name=name, role=role, phone=phone
-                )
-            _move(election, Step.CANDIDATES, today - datetime.timedelta(20), street)
+            _candidates(election, 500, street)
+            _announce(election, today - datetime.timedelta(20), street, notice=15)
             _move(election, Step.VOTE, today - datetime.timedelta(5), street)
         elif n == 28:
             services.election_start(
@@ -234,6 +279,17 @@ def load(out) -> None:
                 by=street,
                 at=_at(today - datetime.timedelta(10)),
             )
+        elif n == 29:
+            # Waiting out its publicity period: announced 3 days ago, the owners
+            # can vote from the assembly's day, 15 days on (shown on its page).
+            election = services.election_start(
+                committee=committee,
+                kind=Election.Kind.FORMATION,
+                by=street,
+                at=_at(today - datetime.timedelta(12)),
+            )
+            _candidates(election, 700, street)
+            _announce(election, today - datetime.timedelta(3), street, notice=18)
 
     # The district's 2020 assessment: 19 passed, 5 failed with weak items.
     for n, committee in enumerate(committees[:PASSED_2020]):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Election, Role, Status
+from committees.models import Election, Status
 from nanxi import permissions as street
 from nanxi.forms import phone_validator
 from nanxi.models import ResidentialArea
@@ -73,8 +73,9 @@ class ElectionStartForm(forms.Form):
 
 
 class CandidateForm(forms.Form):
+    """A candidate for membership: the first meeting chooses the roles."""
+
     name = forms.CharField(label=_("Name"), max_length=40)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     phone = forms.CharField(
         label=_("Phone (staff only)"),
         max_length=20,
@@ -85,6 +86,46 @@ class CandidateForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AnnounceForm(NoteForm):
+    """1→2: how many members are elected and when the owners' assembly is held.
+    The service checks both against the estate's rules."""
+
+    seats = forms.IntegerField(
+        label=_("Seats (members to elect)"),
+        min_value=1,
+        max_value=99,
+        help_text=_("An odd number, e.g. 5, 7 or 9."),
+    )
+    assembly_on = forms.DateField(
+        label=_("Day of the owners' assembly"),
+        widget=DateInput,
+        help_text=_("At least the notice period after today."),
+    )
+    field_order = ["seats", "assembly_on", "note"]
+
+
+class FirstMeetingForm(forms.Form):
+    """首次会议: the day, the chair and the vice-chairs among the elected."""
+
+    held_on = forms.DateField(label=_("Day of the first meeting"), widget=DateInput)
+    chair = forms.TypedChoiceField(
+        label=_("Chair"), coerce=int, widget=forms.RadioSelect
+    )
+    vice_chairs = forms.TypedMultipleChoiceField(
+        label=_("Vice-chairs"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, elected=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.pk, c.name) for c in elected]
+        self.fields["chair"].choices = choices
+        self.fields["vice_chairs"].choices = choices
 
 
 REASON_REQUIRED = _("Say why the election ended without a result, e.g. the turnout.")

@@ -9,6 +9,7 @@ import datetime
 from fractions import Fraction
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
@@ -26,6 +27,33 @@ TERM_YEARS = 5
 WARN_DAYS = 180
 TWO_THIRDS = Fraction(2, 3)
 HALF = Fraction(1, 2)
+
+# --- the law's numbers: the one home of each bound, with its source -------------------
+# An estate's 议事规则 (CommitteeRules) may choose its own numbers within these.
+
+# 业主大会和业主委员会指导规则（2009）第三十一条：业主委员会由5至11人单数组成。
+LAW_MIN_MEMBERS = 5
+LAW_MAX_MEMBERS = 11
+LAW_MEMBERS_SOURCE = _("Guiding Rules for Owners' Assemblies and Committees, art. 31")
+# 指导规则第三十二条：首次会议推选主任、副主任 (a committee has a chair and at
+# least one vice-chair; the law sets no maximum: the chair and vice-chairs are
+# members, so at most the smallest committee less its chair).
+LAW_MIN_VICE_CHAIRS = 1
+LAW_MAX_VICE_CHAIRS = LAW_MIN_MEMBERS - 1
+LAW_VICE_CHAIRS_SOURCE = _(
+    "Guiding Rules for Owners' Assemblies and Committees, art. 32"
+)
+# 物业管理条例第十四条：召开业主大会会议，应当于会议召开15日以前通知全体业主。
+LAW_MIN_NOTICE_DAYS = 15
+LAW_NOTICE_SOURCE = _("Property Management Regulations, art. 14")
+# 指导规则第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议。
+LAW_MAX_FIRST_MEETING_DAYS = 7
+LAW_FIRST_MEETING_SOURCE = _(
+    "Guiding Rules for Owners' Assemblies and Committees, art. 32"
+)
+# 物业管理条例第十六条：自选举产生之日起30日内……备案。
+LAW_MAX_FILING_DAYS = 30
+LAW_FILING_SOURCE = _("Property Management Regulations, art. 16")
 
 
 class Status(models.TextChoices):
@@ -108,6 +136,249 @@ class OwnersCommittee(models.Model):
     def status_display(self) -> str:
         status = getattr(self, "status", None)
         return Status(status).label if status else ""
+
+
+class CommitteeRules(models.Model):
+    """An estate's numbers for its committee and elections (its 议事规则), within the
+    law. The row without an estate is the district's default (`rules_for`)."""
+
+    estate = models.OneToOneField(
+        "nanxi.Estate",
+        verbose_name=_("estate"),
+        on_delete=models.CASCADE,
+        related_name="committee_rules",
+        null=True,
+        blank=True,
+        help_text=_("Empty: the district's default, for estates without their own."),
+    )
+    min_members = models.PositiveSmallIntegerField(
+        _("fewest members"),
+        default=LAW_MIN_MEMBERS,
+        help_text=_(
+            "At least 5 (Guiding Rules for Owners' Assemblies and Committees, art. 31)."
+        ),
+    )
+    max_members = models.PositiveSmallIntegerField(
+        _("most members"),
+        default=LAW_MAX_MEMBERS,
+        help_text=_(
+            "At most 11; the number elected is odd (Guiding Rules for Owners' "
+            "Assemblies and Committees, art. 31)."
+        ),
+    )
+    min_vice_chairs = models.PositiveSmallIntegerField(
+        _("fewest vice-chairs"),
+        default=LAW_MIN_VICE_CHAIRS,
+        help_text=_(
+            "At least 1: the first meeting chooses a chair and vice-chairs among "
+            "the members (Guiding Rules for Owners' Assemblies and Committees, art. 32)."
+        ),
+    )
+    max_vice_chairs = models.PositiveSmallIntegerField(
+        _("most vice-chairs"),
+        default=2,
+        help_text=_(
+            "The law sets no maximum; at most 4, so that the smallest committee "
+            "keeps its chair among the members (Guiding Rules, art. 32)."
+        ),
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice before the vote (days)"),
+        default=LAW_MIN_NOTICE_DAYS,
+        help_text=_(
+            "Candidates and the owners' assembly are announced at least this many "
+            "days before the vote; at least 15 (Property Management Regulations, "
+            "art. 14)."
+        ),
+    )
+    first_meeting_days = models.PositiveSmallIntegerField(
+        _("first meeting within (days)"),
+        default=LAW_MAX_FIRST_MEETING_DAYS,
+        help_text=_(
+            "From the day the result is announced; at most 7 (Guiding Rules for "
+            "Owners' Assemblies and Committees, art. 32)."
+        ),
+    )
+    filing_days = models.PositiveSmallIntegerField(
+        _("filing within (days)"),
+        default=LAW_MAX_FILING_DAYS,
+        help_text=_(
+            "From the day the result is announced; at most 30 (Property Management "
+            "Regulations, art. 16)."
+        ),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_(
+            "Where these numbers come from, e.g. the estate's rules of procedure "
+            "and the year they were adopted."
+        ),
+    )
+
+    class Meta:
+        ordering = [models.F("estate").asc(nulls_first=True)]
+        verbose_name = _("committee rules")
+        verbose_name_plural = _("committee rules")
+        constraints = [
+            # One default: the estate column, with the default as 0, is unique.
+            models.UniqueConstraint(
+                Coalesce("estate", Value(0)), name="committee_rules_one_per_estate"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_members__gte=LAW_MIN_MEMBERS)
+                & Q(max_members__lte=LAW_MAX_MEMBERS)
+                & Q(min_members__lte=F("max_members")),
+                name="committee_rules_members_within_law",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_vice_chairs__gte=LAW_MIN_VICE_CHAIRS)
+                & Q(max_vice_chairs__lte=LAW_MAX_VICE_CHAIRS)
+                & Q(min_vice_chairs__lte=F("max_vice_chairs")),
+                name="committee_rules_vice_chairs_within_law",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_days__gte=LAW_MIN_NOTICE_DAYS)
+                & Q(first_meeting_days__gte=1)
+                & Q(first_meeting_days__lte=LAW_MAX_FIRST_MEETING_DAYS)
+                & Q(filing_days__gte=1)
+                & Q(filing_days__lte=LAW_MAX_FILING_DAYS),
+                name="committee_rules_days_within_law",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.estate_id is None:
+            return str(_("The district's default"))
+        return str(_("%(estate)s's rules") % {"estate": self.estate.name})
+
+    def clean(self):
+        """Each number within the law, the refusal naming the law's article."""
+        errors = {}
+
+        def refuse(field, message, source, **values):
+            errors.setdefault(field, []).append(
+                _("%(message)s (%(source)s)")
+                % {"message": message % values, "source": source}
+            )
+
+        if self.min_members is not None and self.min_members < LAW_MIN_MEMBERS:
+            refuse(
+                "min_members",
+                _("A committee has at least %(n)d members."),
+                LAW_MEMBERS_SOURCE,
+                n=LAW_MIN_MEMBERS,
+            )
+        if self.max_members is not None and self.max_members > LAW_MAX_MEMBERS:
+            refuse(
+                "max_members",
+                _("A committee has at most %(n)d members."),
+                LAW_MEMBERS_SOURCE,
+                n=LAW_MAX_MEMBERS,
+            )
+        if (
+            self.min_members is not None
+            and self.max_members is not None
+            and not any(n % 2 for n in range(self.min_members, self.max_members + 1))
+        ):
+            refuse(
+                "max_members",
+                _("Between %(min)d and %(max)d there is no odd number of members."),
+                LAW_MEMBERS_SOURCE,
+                min=self.min_members,
+                max=self.max_members,
+            )
+        if (
+            self.min_vice_chairs is not None
+            and self.min_vice_chairs < LAW_MIN_VICE_CHAIRS
+        ):
+            refuse(
+                "min_vice_chairs",
+                _("A committee has at least %(n)d vice-chair."),
+                LAW_VICE_CHAIRS_SOURCE,
+                n=LAW_MIN_VICE_CHAIRS,
+            )
+        if (
+            self.max_vice_chairs is not None
+            and self.max_vice_chairs > LAW_MAX_VICE_CHAIRS
+        ):
+            refuse(
+                "max_vice_chairs",
+                _("At most %(n)d vice-chairs: the chair and vice-chairs are members."),
+                LAW_VICE_CHAIRS_SOURCE,
+                n=LAW_MAX_VICE_CHAIRS,
+            )
+        if (
+            self.min_vice_chairs is not None
+            and self.max_vice_chairs is not None
+            and self.min_vice_chairs > self.max_vice_chairs
+        ):
+            refuse(
+                "max_vice_chairs",
+                _("The most vice-chairs cannot be fewer than the fewest (%(n)d)."),
+                LAW_VICE_CHAIRS_SOURCE,
+                n=self.min_vice_chairs,
+            )
+        if self.notice_days is not None and self.notice_days < LAW_MIN_NOTICE_DAYS:
+            refuse(
+                "notice_days",
+                _("The owners are told at least %(n)d days before the vote."),
+                LAW_NOTICE_SOURCE,
+                n=LAW_MIN_NOTICE_DAYS,
+            )
+        if self.first_meeting_days is not None and not (
+            1 <= self.first_meeting_days <= LAW_MAX_FIRST_MEETING_DAYS
+        ):
+            refuse(
+                "first_meeting_days",
+                _("The first meeting is held within %(n)d days of the result."),
+                LAW_FIRST_MEETING_SOURCE,
+                n=LAW_MAX_FIRST_MEETING_DAYS,
+            )
+        if self.filing_days is not None and not (
+            1 <= self.filing_days <= LAW_MAX_FILING_DAYS
+        ):
+            refuse(
+                "filing_days",
+                _("The election is filed within %(n)d days of the result."),
+                LAW_FILING_SOURCE,
+                n=LAW_MAX_FILING_DAYS,
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def seats_refusal(self, seats) -> str | None:
+        """Why `seats` members cannot be elected under these rules, or None."""
+        if (
+            seats is None
+            or seats % 2 == 0
+            or not (self.min_members <= seats <= self.max_members)
+        ):
+            return _(
+                "Elect an odd number of members from %(min)d to %(max)d "
+                "(%(source)s; %(rules)s), not %(n)s."
+            ) % {
+                "min": self.min_members,
+                "max": self.max_members,
+                "n": seats if seats is not None else "—",
+                "source": LAW_MEMBERS_SOURCE,
+                "rules": self.source,
+            }
+        return None
+
+
+def rules_for(estate) -> CommitteeRules:
+    """The estate's own rules, else the district's default (else the law's, unsaved)."""
+    found = {
+        r.estate_id: r
+        for r in CommitteeRules.objects.filter(
+            Q(estate__isnull=True) | Q(estate=estate)
+        )
+    }
+    rules = found.get(estate.pk) or found.get(None)
+    if rules is None:
+        rules = CommitteeRules(source=str(_("The law's numbers")))
+    return rules
 
 
 class Term(models.Model):
@@ -241,6 +512,20 @@ class Election(models.Model):
         blank=True,
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # Announced with the candidates (step 2): how many members are elected and the
+    # day of the owners' assembly, at least the notice period later.
+    seats = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
+    assembly_on = models.DateField(_("owners' assembly on"), null=True, blank=True)
+    # The periods, fixed by the move that starts each (from its change row's day and
+    # the estate's rules then): the first day of the vote, the result day
+    # (选举产生之日), and when the first meeting and the filing are due.
+    vote_from = models.DateField(_("vote possible from"), null=True, blank=True)
+    results_on = models.DateField(_("result announced on"), null=True, blank=True)
+    first_meeting_due = models.DateField(
+        _("first meeting due by"), null=True, blank=True
+    )
+    first_meeting_on = models.DateField(_("first meeting on"), null=True, blank=True)
+    filing_due = models.DateField(_("filing due by"), null=True, blank=True)
     ended_without_result_on = models.DateField(
         _("ended without result on"), null=True, blank=True
     )
@@ -341,6 +626,43 @@ class Election(models.Model):
             and self.owners_ratio >= TWO_THIRDS
         )
 
+    @property
+    def void(self) -> bool:
+        """The vote is recorded and fails art. 278's turnout: nobody is elected."""
+        return self.vote_recorded and not self.turnout_valid
+
+    def elected_candidates(self, candidates=None) -> list["Candidate"]:
+        """Who is elected: none when the vote is void; else the candidates with more
+        than half of the participating area and owners, highest approvals first,
+        at most the seats announced."""
+        if not self.turnout_valid:
+            return []
+        if candidates is None:
+            candidates = self.candidates.all()
+        passing = sorted(
+            (c for c in candidates if c.elected(self)),
+            key=lambda c: (-c.approving_area, -c.approving_owners, c.position, c.pk),
+        )
+        return passing[: self.seats or LAW_MAX_MEMBERS]
+
+    def first_meeting_overdue(self, today: datetime.date | None = None) -> bool:
+        """The first meeting was not held within its period (or is not held yet)."""
+        if self.first_meeting_due is None:
+            return False
+        if self.first_meeting_on is not None:
+            return self.first_meeting_on > self.first_meeting_due
+        today = today or timezone.localdate()
+        return self.is_open and today > self.first_meeting_due
+
+    def filing_overdue(self, today: datetime.date | None = None) -> bool:
+        """Filed after its period, or still not filed once it has passed."""
+        if self.filing_due is None:
+            return False
+        if self.completed_on is not None:
+            return self.completed_on > self.filing_due
+        today = today or timezone.localdate()
+        return self.is_open and today > self.filing_due
+
 
 class Candidate(models.Model):
     """A candidate announced at step 2; the approvals are recorded at the vote."""
@@ -352,7 +674,10 @@ class Candidate(models.Model):
         related_name="candidates",
     )
     name = models.CharField(_("name"), max_length=40)
-    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    # Candidates stand for membership. The role is chosen among the elected by the
+    # committee's first meeting (指导规则 art. 32) and kept here; elections from
+    # before that rule keep the role their candidates stood for.
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, blank=True)
     phone = models.CharField(
         _("phone"), max_length=20, blank=True, validators=[phone_validator]
     )
@@ -383,6 +708,8 @@ class Candidate(models.Model):
         ]
 
     def __str__(self) -> str:
+        if not self.role:
+            return self.name
         return f"{self.name}（{self.get_role_display()}）"
 
     def owners_ratio(self, election: Election) -> Fraction | None:

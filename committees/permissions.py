@@ -39,6 +39,20 @@ def can_record_vote(user, election: Election) -> bool:
     )
 
 
+def can_record_first_meeting(user, election: Election) -> bool:
+    return can_manage(user, election.committee) and workflow.is_open_for(
+        election, workflow.Activity.FIRST_MEETING
+    )
+
+
+def can_edit_rules(user, rules) -> bool:
+    """The district's default is the street office's; an estate's rules are also
+    its area's staff's."""
+    if rules.estate_id is None:
+        return street.is_street_staff(user)
+    return street.can_act_in_area(user, rules.estate.area_id)
+
+
 def can_move(user, election: Election) -> bool:
     return (
         can_manage(user, election.committee)

@@ -25,8 +25,8 @@ from committees.models import (
     Term,
     term_effective_end,
 )
-from nanxi.formatting import percent
 from nanxi import permissions as street
+from nanxi.formatting import percent
 
 
 def _weak_scores():
@@ -149,13 +149,18 @@ def year_figures(year: int) -> dict:
     }
 
 
-def election_summary(election: Election) -> dict:
+def election_summary(election: Election, today: datetime.date | None = None) -> dict:
     """Turnout and approvals as the Civil Code art. 278 counts them, each ratio judged.
 
-    Uses the election's prefetched candidates; runs no query of its own.
+    A void vote (turnout under two thirds) elects nobody: no candidate is marked
+    elected and `void` says so first. Uses the election's prefetched candidates;
+    runs no query of its own.
     """
+    today = today or timezone.localdate()
+    all_candidates = list(election.candidates.all())
+    elected = {c.pk for c in election.elected_candidates(all_candidates)}
     candidates = []
-    for c in election.candidates.all():
+    for c in all_candidates:
         area, owners = c.area_ratio(election), c.owners_ratio(election)
         candidates.append(
             {
@@ -164,16 +169,42 @@ def election_summary(election: Election) -> dict:
                 "area_passed": area is not None and area > HALF,
                 "owners": percent(owners),
                 "owners_passed": owners is not None and owners > HALF,
-                "elected": c.elected(election),
+                "elected": c.pk in elected,
             }
         )
     recorded = election.vote_recorded
     return {
         "election": election,
         "recorded": recorded,
+        "void": election.void,
         "area": percent(election.area_ratio) if recorded else "—",
         "area_passed": recorded and election.area_ratio >= TWO_THIRDS,
         "owners": percent(election.owners_ratio) if recorded else "—",
         "owners_passed": recorded and election.owners_ratio >= TWO_THIRDS,
         "candidates": candidates,
+        "first_meeting_overdue": election.first_meeting_overdue(today),
+        "filing_overdue": election.filing_overdue(today),
     }
+
+
+def overdue_elections(user, today: datetime.date | None = None, limit: int = 20):
+    """Open elections of the staff member's areas whose first meeting or filing is
+    past its period (指导规则 art. 32, 物业管理条例 art. 16), most overdue first.
+    One query."""
+    today = today or timezone.localdate()
+    queryset = Election.objects.open().filter(
+        Q(step=Step.RESULTS)
+        & (
+            Q(first_meeting_on__isnull=True, first_meeting_due__lt=today)
+            | Q(filing_due__lt=today)
+        )
+    )
+    queryset = street.in_scope(queryset, user, "committee__estate__area")
+    elections = list(
+        queryset.select_related("committee__estate__area").order_by("filing_due", "pk")[
+            :limit
+        ]
+    )
+    for election in elections:
+        election.first_meeting_late = election.first_meeting_overdue(today)
+    return elections

@@ -16,6 +16,11 @@ from django.utils.translation import gettext as _
 
 from committees import permissions, workflow
 from committees.models import (
+    LAW_FIRST_MEETING_SOURCE,
+    LAW_MAX_MEMBERS,
+    LAW_MEMBERS_SOURCE,
+    LAW_NOTICE_SOURCE,
+    LAW_VICE_CHAIRS_SOURCE,
     TERM_YEARS,
     TWO_THIRDS,
     WARN_DAYS,
@@ -24,6 +29,7 @@ from committees.models import (
     AssessmentScore,
     AssessmentStandard,
     Candidate,
+    CommitteeRules,
     Election,
     ElectionChange,
     Member,
@@ -31,10 +37,11 @@ from committees.models import (
     Role,
     Step,
     Term,
+    rules_for,
     term_effective_end,
 )
-from nanxi.formatting import percent
 from nanxi import fragments, standards
+from nanxi.formatting import percent
 from nanxi.models import Estate, StaffAssignment
 from nanxi.scoring import check_scores
 from nanxi.validators import validate_programme_year
@@ -166,7 +173,34 @@ def _check_member_rows(members) -> list[Member]:
         rows.append(
             Member(name=name.strip(), role=role, phone=phone.strip(), position=position)
         )
+    if len(rows) > LAW_MAX_MEMBERS:
+        raise ValidationError(_too_many_members(len(rows)))
+    chairs = sum(row.role == Role.CHAIR for row in rows)
+    if rows and chairs != 1:
+        raise ValidationError(_one_chair(chairs))
     return rows
+
+
+def _one_chair(chairs: int) -> str:
+    return _(
+        "A committee has exactly one chair (%(source)s); this term would have %(n)d."
+    ) % {"n": chairs, "source": LAW_VICE_CHAIRS_SOURCE}
+
+
+def _too_many_members(n: int) -> str:
+    return _(
+        "A committee has at most %(max)d members (%(source)s); this term would "
+        "have %(n)d."
+    ) % {"max": LAW_MAX_MEMBERS, "n": n, "source": LAW_MEMBERS_SOURCE}
+
+
+def term_check_chair(*, term: Term) -> None:
+    """A term with members has exactly one chair (指导规则 art. 32). For edits made
+    row by row (the admin's member rows): checked once all rows are saved."""
+    roles = list(term.members.values_list("role", flat=True))
+    chairs = roles.count(Role.CHAIR)
+    if roles and chairs != 1:
+        raise ValidationError(_one_chair(chairs))
 
 
 @_writes
@@ -207,13 +241,22 @@ def term_record(
 
 @_writes
 def member_save(*, member: Member, by) -> Member:
-    """Correct a member's name, role or phone (or add one between elections)."""
+    """Correct a member's name, role or phone (or add one between elections).
+
+    Never a second chair, never more members than the law allows; a chair
+    changed row by row is checked by `term_check_chair` once all rows are saved.
+    """
     term = Term.objects.select_related("committee__estate").get(pk=member.term_id)
     if not permissions.can_manage(by, term.committee):
         raise PermissionDenied(
             _("Only staff of this committee's residential area can change members.")
         )
     member.full_clean()
+    others = Member.objects.filter(term=term).exclude(pk=member.pk)
+    if member.pk is None and others.count() >= LAW_MAX_MEMBERS:
+        raise ValidationError(_too_many_members(LAW_MAX_MEMBERS + 1))
+    if member.role == Role.CHAIR and others.filter(role=Role.CHAIR).exists():
+        raise ValidationError(_one_chair(2))
     member.save()
     return member
 
@@ -226,6 +269,30 @@ def member_delete(*, member: Member, by) -> None:
             _("Only staff of this committee's residential area can change members.")
         )
     member.delete()
+
+
+# --- the rules' numbers --------------------------------------------------------------------
+
+
+@_writes
+def rules_save(*, rules: CommitteeRules, by) -> CommitteeRules:
+    """An estate's rules (or the district's default), within the law (`clean`)."""
+    if rules.estate_id is not None:
+        rules.estate = Estate.objects.get(pk=rules.estate_id)
+    if not permissions.can_edit_rules(by, rules):
+        raise PermissionDenied(
+            _(
+                "Only street-office staff change the district's default; an "
+                "estate's rules also its area's staff."
+            )
+        )
+    rules.full_clean()
+    try:
+        with transaction.atomic():
+            rules.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("These rules exist already: change those.")) from exc
+    return rules
 
 
 # --- elections: the workflow ----------------------------------------------------------
@@ -308,9 +375,9 @@ def election_start(
 
 
 @_writes
-def candidate_add(
-    *, election: Election, by, name: str, role: str, phone: str = ""
-) -> Candidate:
+def candidate_add(*, election: Election, by, name: str, phone: str = "") -> Candidate:
+    """A candidate for membership: the roles are chosen by the elected committee
+    at its first meeting (`election_first_meeting`), not by the owners."""
     locked = _locked_election(election)
     if not permissions.can_manage(by, locked.committee):
         raise PermissionDenied(
@@ -334,7 +401,6 @@ def candidate_add(
     candidate = Candidate(
         election=locked,
         name=name,
-        role=role,
         phone=phone.strip(),
         position=locked.candidates.count() + 1,
     )
@@ -409,6 +475,7 @@ def election_record_vote(
         raise ValidationError(
             _("The vote is recorded at step 3 (owners' assembly votes).")
         )
+    _refuse_before_vote_from(locked, _day(None))
     estate = locked.committee.estate
     errors = []
     owners = parse_owners(participating_owners, label=_("Owners who took part"))
@@ -485,63 +552,201 @@ def election_record_vote(
     return election
 
 
+def _day(at: datetime.datetime | None) -> datetime.date:
+    """The local day of a move (`at` replays history; else now)."""
+    return timezone.localtime(at or timezone.now()).date()
+
+
+def _area_text(value) -> str:
+    """An area as people read it: thousands grouped, no ".00" (30,000; 19,999.99)."""
+    text = f"{Decimal(value):,.2f}"
+    return text.removesuffix(".00")
+
+
 def turnout_refusals(election: Election) -> list[str]:
-    """Why the vote does not make a valid election (art. 278), or [] when it does."""
+    """Why the vote does not make a valid election (art. 278), or [] when it does.
+
+    The rounded share is shown with the counts it comes from: 66.67% beside
+    "two thirds" is never a puzzle.
+    """
     if not election.vote_recorded:
         return [_("Record the owners' assembly vote first.")]
     refusals = []
     if election.area_ratio < TWO_THIRDS:
         refusals.append(
             _(
-                "Owners holding %(ratio)s of the exclusive area took part; "
-                "at least two thirds are needed."
+                "Owners holding %(part)s of %(total)s m² of exclusive area took "
+                "part (%(ratio)s); at least two thirds are needed."
             )
-            % {"ratio": percent(election.area_ratio)}
+            % {
+                "part": _area_text(election.participating_area),
+                "total": _area_text(election.area_total),
+                "ratio": percent(election.area_ratio),
+            }
         )
     if election.owners_ratio < TWO_THIRDS:
         refusals.append(
-            _("%(ratio)s of the owners took part; at least two thirds are needed.")
-            % {"ratio": percent(election.owners_ratio)}
+            _(
+                "%(part)s of %(total)s owners took part (%(ratio)s); at least two "
+                "thirds are needed."
+            )
+            % {
+                "part": f"{election.participating_owners:,}",
+                "total": f"{election.owners_total:,}",
+                "ratio": percent(election.owners_ratio),
+            }
         )
     return refusals
 
 
-def approval_refusals(election: Election, candidates) -> list[str]:
-    """The chair must be elected: more than half of the participating area and owners."""
-    elected = [c for c in candidates if c.elected(election)]
-    if any(c.role == Role.CHAIR for c in elected):
-        return []
-    refusals = [_("No chair candidate is elected.")]
-    for c in candidates:
-        if c.role == Role.CHAIR:
-            refusals.append(
-                _(
-                    "“%(name)s” was approved by %(area)s of the participating area "
-                    "and %(owners)s of the participating owners; more than half of "
-                    "each is needed (exactly half is not enough)."
-                )
-                % {
-                    "name": c.name,
-                    "area": percent(c.area_ratio(election)),
-                    "owners": percent(c.owners_ratio(election)),
-                }
+def composition_refusals(
+    election: Election, rules, candidates=None, *, filing: bool = False
+) -> list[str]:
+    """Why the elected do not make a committee under the rules (指导规则 art. 31,
+    32), or []: an odd number from the fewest to the most members; at filing, a
+    first meeting that chose one chair and the vice-chairs among them."""
+    elected = election.elected_candidates(candidates)
+    refusals = []
+    n = len(elected)
+    if n % 2 == 0 or not rules.min_members <= n <= rules.max_members:
+        refusals.append(
+            _(
+                "%(n)d candidates are elected; a committee has an odd number of "
+                "members from %(min)d to %(max)d (%(source)s; %(rules)s)."
             )
+            % {
+                "n": n,
+                "min": rules.min_members,
+                "max": rules.max_members,
+                "source": LAW_MEMBERS_SOURCE,
+                "rules": rules.source,
+            }
+        )
+    if not filing:
+        return refusals
+    if election.first_meeting_on is None:
+        refusals.append(
+            _(
+                "Record the committee's first meeting, which chooses the chair and "
+                "vice-chairs among the elected (%(source)s)."
+            )
+            % {"source": LAW_FIRST_MEETING_SOURCE}
+        )
+        return refusals
+    chairs = sum(c.role == Role.CHAIR for c in elected)
+    if chairs != 1:
+        refusals.append(_one_chair(chairs))
+    vices = sum(c.role == Role.VICE_CHAIR for c in elected)
+    if not rules.min_vice_chairs <= vices <= rules.max_vice_chairs:
+        refusals.append(_vice_chairs_refusal(vices, rules))
     return refusals
 
 
-def _require_valid_result(election: Election) -> list[Candidate]:
+def _vice_chairs_refusal(n: int, rules) -> str:
+    return _(
+        "%(n)d vice-chairs were chosen; from %(min)d to %(max)d are needed "
+        "(%(source)s; %(rules)s)."
+    ) % {
+        "n": n,
+        "min": rules.min_vice_chairs,
+        "max": rules.max_vice_chairs,
+        "source": LAW_VICE_CHAIRS_SOURCE,
+        "rules": rules.source,
+    }
+
+
+def election_refusals(election: Election, candidates=None) -> list[str]:
+    """What the election's page says stands in the way of its next move (the same
+    words the move refuses with); [] before the vote is recorded."""
+    if not election.vote_recorded or not election.is_open:
+        return []
+    refusals = turnout_refusals(election)
+    if refusals:
+        return refusals
+    rules = rules_for(election.committee.estate)
+    return composition_refusals(
+        election, rules, candidates, filing=election.step == Step.RESULTS
+    )
+
+
+def _require_valid_result(
+    election: Election, rules, *, filing: bool
+) -> list[Candidate]:
     # Not voted yet is not void: say what is missing, not that the election failed.
     if not election.vote_recorded:
         raise ValidationError(_("Record the owners' assembly vote first."))
     refusals = turnout_refusals(election)
-    candidates = list(election.candidates.all())
-    if not refusals:
-        refusals = approval_refusals(election, candidates)
     if refusals:
         raise ValidationError(
             [_("The election is not valid under the Civil Code (art. 278).")] + refusals
         )
-    return [c for c in candidates if c.elected(election)]
+    candidates = list(election.candidates.all())
+    refusals = composition_refusals(election, rules, candidates, filing=filing)
+    if refusals:
+        raise ValidationError(refusals)
+    return election.elected_candidates(candidates)
+
+
+def _refuse_before_vote_from(election: Election, day: datetime.date) -> None:
+    if election.vote_from is not None and day < election.vote_from:
+        rules = rules_for(election.committee.estate)
+        raise ValidationError(
+            _(
+                "The owners are told at least %(days)d days before the vote "
+                "(%(source)s; %(rules)s): the vote is possible from %(day)s."
+            )
+            % {
+                "days": rules.notice_days,
+                "source": LAW_NOTICE_SOURCE,
+                "rules": rules.source,
+                "day": election.vote_from.isoformat(),
+            }
+        )
+
+
+def _announce(election: Election, *, seats, assembly_on, day: datetime.date) -> None:
+    """1→2: the seats and the assembly's day, at least the notice period ahead."""
+    if not election.candidates.exists():
+        raise ValidationError(_("Add the candidates before announcing them."))
+    rules = rules_for(election.committee.estate)
+    refusals = []
+    try:
+        seats = int(seats) if seats not in (None, "") else None
+    except (TypeError, ValueError):
+        seats = None
+    refusal = rules.seats_refusal(seats)
+    if refusal:
+        refusals.append(refusal)
+    count = election.candidates.count()
+    if seats is not None and count < seats:
+        refusals.append(
+            _(
+                "%(seats)d members are to be elected but there are only %(n)d "
+                "candidates."
+            )
+            % {"seats": seats, "n": count}
+        )
+    earliest = day + datetime.timedelta(days=rules.notice_days)
+    if not isinstance(assembly_on, datetime.date):
+        refusals.append(_("Give the day of the owners' assembly."))
+    elif assembly_on < earliest:
+        refusals.append(
+            _(
+                "The owners are told at least %(days)d days before the vote "
+                "(%(source)s; %(rules)s): announced today, the assembly can be "
+                "held from %(day)s."
+            )
+            % {
+                "days": rules.notice_days,
+                "source": LAW_NOTICE_SOURCE,
+                "rules": rules.source,
+                "day": earliest.isoformat(),
+            }
+        )
+    if refusals:
+        raise ValidationError(refusals)
+    election.seats, election.assembly_on = seats, assembly_on
+    election.vote_from = assembly_on
 
 
 @_writes
@@ -552,11 +757,17 @@ def election_move(
     by,
     note: str = "",
     at: datetime.datetime | None = None,
+    seats: int | None = None,
+    assembly_on: datetime.date | None = None,
 ) -> Election:
     """Move an election one step on. The only code that changes `Election.step`.
 
-    Filing (step 5) creates the new term and its members and ends the previous
-    term, all in this one transaction.
+    1→2 announces the candidates with the `seats` to fill and the owners'
+    assembly's day (`assembly_on`, at least the notice period later); 2→3 is
+    possible from that day; 3→4 is the result day, from which the first meeting
+    and the filing are due. Filing (step 5) creates the new term and its members
+    and ends the previous term, all in this one transaction. The periods count
+    from the day of `at` (history replayed) or today.
     """
     # The committee row first, then the election: the order every writer keeps.
     _locked_committee(election.committee)
@@ -586,18 +797,154 @@ def election_move(
                 "to": to_step,
             }
         )
-    if to_step == Step.CANDIDATES and not locked.candidates.exists():
-        raise ValidationError(_("Add the candidates before announcing them."))
-    if to_step == Step.VOTE and locked.committee.dissolved_on is not None:
-        raise ValidationError(_("A dissolved committee holds no elections."))
+    day = _day(at)
+    if to_step == Step.CANDIDATES:
+        _announce(locked, seats=seats, assembly_on=assembly_on, day=day)
+    if to_step == Step.VOTE:
+        if locked.committee.dissolved_on is not None:
+            raise ValidationError(_("A dissolved committee holds no elections."))
+        _refuse_before_vote_from(locked, day)
     if to_step in (Step.RESULTS, Step.FILED):
-        elected = _require_valid_result(locked)
+        rules = rules_for(locked.committee.estate)
+        elected = _require_valid_result(locked, rules, filing=to_step == Step.FILED)
+    if to_step == Step.RESULTS:
+        locked.results_on = day
+        locked.first_meeting_due = day + datetime.timedelta(
+            days=rules.first_meeting_days
+        )
+        locked.filing_due = day + datetime.timedelta(days=rules.filing_days)
     locked.step = to_step
     if to_step == Step.FILED:
         _complete(locked, elected, at=at)
     locked.full_clean()
-    locked.save(update_fields=["step", "completed_on", "term"])
+    locked.save(
+        update_fields=[
+            "step",
+            "completed_on",
+            "term",
+            "seats",
+            "assembly_on",
+            "vote_from",
+            "results_on",
+            "first_meeting_due",
+            "filing_due",
+        ]
+    )
     _record(locked, from_step=from_step, by=by, note=note, at=at)
+    _refresh(election, locked)
+    return election
+
+
+def election_announce(
+    *,
+    election: Election,
+    by,
+    seats: int,
+    assembly_on: datetime.date,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Election:
+    """候选人公示: announce the candidates, the seats and the assembly's day (see
+    `election_move`)."""
+    return election_move(
+        election=election,
+        to_step=Step.CANDIDATES,
+        by=by,
+        note=note,
+        at=at,
+        seats=seats,
+        assembly_on=assembly_on,
+    )
+
+
+@_writes
+def election_first_meeting(
+    *,
+    election: Election,
+    by,
+    held_on: datetime.date,
+    chair,
+    vice_chairs,
+    at: datetime.datetime | None = None,
+) -> Election:
+    """首次会议: the elected committee chooses its one chair and its vice-chairs
+    among the elected members (指导规则 art. 32), after the results are announced
+    (step 4). `chair` and `vice_chairs` are candidates or their ids. Recording it
+    again corrects it; a meeting held after its period is recorded and shown late.
+    """
+    _locked_committee(election.committee)
+    locked = _locked_election(election)
+    if not permissions.can_manage(by, locked.committee):
+        raise PermissionDenied(
+            _(
+                "Only staff of this committee's residential area can record its "
+                "first meeting."
+            )
+        )
+    if not permissions.can_record_first_meeting(by, locked):
+        raise ValidationError(
+            _(
+                "The first meeting is recorded once the results are announced "
+                "(step 4), before filing."
+            )
+        )
+    rules = rules_for(locked.committee.estate)
+    candidates = list(locked.candidates.all())
+    elected = {c.pk: c for c in locked.elected_candidates(candidates)}
+    by_pk = {c.pk: c for c in candidates}
+    refusals = []
+    if not isinstance(held_on, datetime.date):
+        refusals.append(_("Give the day of the first meeting."))
+    elif held_on < locked.results_on:
+        refusals.append(
+            _("The first meeting follows the result, announced on %(day)s.")
+            % {"day": locked.results_on.isoformat()}
+        )
+    elif held_on > _day(at):
+        refusals.append(_("The first meeting cannot be recorded before it is held."))
+    chair_pk = getattr(chair, "pk", chair)
+    vice_pks = [getattr(v, "pk", v) for v in vice_chairs]
+
+    def not_elected(pk) -> str:
+        found = by_pk.get(pk)
+        return _(
+            "“%(name)s” is not an elected member: the chair and vice-chairs are "
+            "chosen among the elected (%(source)s)."
+        ) % {
+            "name": found.name if found else pk,
+            "source": LAW_FIRST_MEETING_SOURCE,
+        }
+
+    if chair_pk is None or chair_pk == "":
+        refusals.append(_("Choose the chair."))
+    elif chair_pk not in elected:
+        refusals.append(not_elected(chair_pk))
+    refusals += [not_elected(pk) for pk in vice_pks if pk not in elected]
+    if chair_pk in vice_pks:
+        refusals.append(
+            _("“%(name)s” cannot be both chair and vice-chair.")
+            % {"name": by_pk[chair_pk].name if chair_pk in by_pk else chair_pk}
+        )
+    if len(set(vice_pks)) != len(vice_pks):
+        refusals.append(_("A vice-chair is named twice."))
+    if not rules.min_vice_chairs <= len(set(vice_pks)) <= rules.max_vice_chairs:
+        refusals.append(_vice_chairs_refusal(len(set(vice_pks)), rules))
+    if refusals:
+        raise ValidationError(refusals)
+    for candidate in candidates:
+        if candidate.pk == chair_pk:
+            candidate.role = Role.CHAIR
+        elif candidate.pk in vice_pks:
+            candidate.role = Role.VICE_CHAIR
+        elif candidate.pk in elected:
+            candidate.role = Role.MEMBER
+        else:
+            candidate.role = ""
+        candidate.full_clean()
+    Candidate.objects.bulk_update(candidates, ["role"])
+    locked.first_meeting_on = held_on
+    locked.full_clean()
+    locked.save(update_fields=["first_meeting_on"])
     _refresh(election, locked)
     return election
 
@@ -683,6 +1030,8 @@ def _complete(election: Election, elected: list[Candidate], *, at) -> None:
     )
     term.full_clean()
     term.save()
+    # Listed chair first, then vice-chairs, then members, each by approvals.
+    order = list(Role.values)
     Member.objects.bulk_create(
         Member(
             term=term,
@@ -692,10 +1041,7 @@ def _complete(election: Election, elected: list[Candidate], *, at) -> None:
             position=position,
         )
         for position, c in enumerate(
-            sorted(
-                elected, key=lambda c: (list(Role.values).index(c.role), c.position)
-            ),
-            start=1,
+            sorted(elected, key=lambda c: order.index(c.role)), start=1
         )
     )
     election.term = term
@@ -706,6 +1052,13 @@ def _refresh(election: Election, locked: Election) -> None:
     for field in (
         "step",
         "completed_on",
+        "seats",
+        "assembly_on",
+        "vote_from",
+        "results_on",
+        "first_meeting_due",
+        "first_meeting_on",
+        "filing_due",
         "ended_without_result_on",
         "term",
         "owners_total",

@@ -19,6 +19,11 @@ urlpatterns = [
     path("elections/<int:pk>/vote/", views.election_vote, name="election_vote"),
     path("elections/<int:pk>/move/", views.election_move, name="election_move"),
     path(
+        "elections/<int:pk>/first-meeting/",
+        views.election_first_meeting,
+        name="election_first_meeting",
+    ),
+    path(
         "elections/<int:pk>/end/",
         views.election_end_without_result,
         name="election_end",

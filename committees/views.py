@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -141,10 +142,11 @@ def election_detail(request, pk: int):
     election = _election(pk, request.user)
     candidates = list(election.candidates.all())
     move = workflow.next_move(election.step)
+    summary = selectors.election_summary(election)
     context = {
         "election": election,
         "committee": election.committee,
-        "summary": selectors.election_summary(election),
+        "summary": summary,
         "changes": election.changes.select_related("actor__profile__area"),
         "steps": Step.choices,
         "move": move,
@@ -153,6 +155,9 @@ def election_detail(request, pk: int):
         "end_form": forms.EndWithoutResultForm(),
         "can_edit_candidates": permissions.can_edit_candidates(request.user, election),
         "can_record_vote": permissions.can_record_vote(request.user, election),
+        "can_record_first_meeting": permissions.can_record_first_meeting(
+            request.user, election
+        ),
         "candidate_form": forms.CandidateForm(),
         "vote_form": forms.VoteForm(
             candidates=candidates,
@@ -161,15 +166,23 @@ def election_detail(request, pk: int):
                 "participating_area": election.participating_area,
             },
         ),
-        "note_form": forms.NoteForm(),
-        "refusals": services.turnout_refusals(election)
-        + (
-            services.approval_refusals(election, candidates)
-            if election.vote_recorded and not services.turnout_refusals(election)
-            else []
+        "note_form": forms.AnnounceForm()
+        if election.step == Step.PREPARATION
+        else forms.NoteForm(),
+        "first_meeting_form": forms.FirstMeetingForm(
+            elected=[c for c in candidates if c.pk in _elected_pks(summary)]
         ),
+        "void_reasons": services.turnout_refusals(election) if summary["void"] else [],
+        "refusals": []
+        if summary["void"]
+        else services.election_refusals(election, candidates),
+        "today": timezone.localdate(),
     }
     return render(request, "committees/election_detail.html", context)
+
+
+def _elected_pks(summary: dict) -> set[int]:
+    return {row["candidate"].pk for row in summary["candidates"] if row["elected"]}
 
 
 def _messages(request, exc: ValidationError) -> None:
@@ -253,7 +266,19 @@ def election_vote(request, pk: int):
     except ValidationError as exc:
         _messages(request, exc)
     else:
-        messages.success(request, _("The vote has been recorded."))
+        if election.void:
+            # Recorded, but nobody is elected: say so first, not "recorded".
+            messages.error(
+                request,
+                _(
+                    "The vote has been recorded: the election failed (void under "
+                    "the Civil Code art. 278)."
+                ),
+            )
+            for reason in services.turnout_refusals(election):
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("The vote has been recorded."))
     return redirect(election)
 
 
@@ -261,15 +286,29 @@ def election_vote(request, pk: int):
 @login_required
 def election_move(request, pk: int):
     election = _election(pk, request.user)
-    form = forms.NoteForm(request.POST)
+    announcing = election.step == Step.PREPARATION
+    form = (forms.AnnounceForm if announcing else forms.NoteForm)(request.POST)
+    if announcing and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(election)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         to_step = int(request.POST.get("to_step", ""))
     except ValueError:
         to_step = 0
+    extra = (
+        {
+            "seats": form.cleaned_data["seats"],
+            "assembly_on": form.cleaned_data["assembly_on"],
+        }
+        if announcing
+        else {}
+    )
     try:
         services.election_move(
-            election=election, to_step=to_step, by=request.user, note=note
+            election=election, to_step=to_step, by=request.user, note=note, **extra
         )
     except ValidationError as exc:
         _messages(request, exc)
@@ -309,4 +348,30 @@ def election_end_without_result(request, pk: int):
                 "started on the committee's page."
             ),
         )
+    return redirect(election)
+
+
+@require_POST
+@login_required
+def election_first_meeting(request, pk: int):
+    election = _election(pk, request.user)
+    elected = election.elected_candidates()
+    form = forms.FirstMeetingForm(request.POST, elected=elected)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(election)
+    try:
+        services.election_first_meeting(
+            election=election,
+            by=request.user,
+            held_on=form.cleaned_data["held_on"],
+            chair=form.cleaned_data["chair"],
+            vice_chairs=form.cleaned_data["vice_chairs"],
+        )
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("The first meeting has been recorded."))
     return redirect(election)

@@ -30,11 +30,14 @@ MOVES: dict[int, Move] = {
 class Activity(StrEnum):
     CANDIDATES = "candidates"
     VOTE = "vote"
+    # 首次会议: the elected choose their chair and vice-chairs (指导规则 art. 32).
+    FIRST_MEETING = "first_meeting"
 
 
 OPEN_AT: dict[Activity, frozenset[int]] = {
     Activity.CANDIDATES: frozenset({Step.PREPARATION}),
     Activity.VOTE: frozenset({Step.VOTE}),
+    Activity.FIRST_MEETING: frozenset({Step.RESULTS}),
 }
 
 # From the owners' assembly vote on, an election can end without a result

@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from committees import selectors as committee_selectors
+from committees import services as committee_services
 from nanxi import fragments, people
 from nanxi import permissions as street
 from nanxi import selectors as street_selectors
@@ -772,6 +774,13 @@ def manage(request):
         lambda: selectors.needs_waiting(user).count(),
         request=request,
     )
+    # Owners' committee elections past their first meeting or filing (by the day).
+    overdue_elections = fragments.by_version(
+        f"projects:work-elections:{scope}:{timezone.localdate().isoformat()}",
+        committee_services.COMMITTEES,
+        lambda: committee_selectors.overdue_elections(user),
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -785,6 +794,7 @@ def manage(request):
             "labels": selectors.step_labels(),
             "unverified": unverified,
             "needs_waiting": needs_waiting,
+            "overdue_elections": overdue_elections,
         },
     )
 

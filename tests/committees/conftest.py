@@ -24,33 +24,75 @@ def make_estate(area, name="华业大楼", households=300, floor_area="30000.00"
     return estate
 
 
+# Candidates stand for membership; the roles are the first meeting's choice.
 PEOPLE = [
     ("王建国", Role.CHAIR, "13916210001"),
     ("李秀英", Role.VICE_CHAIR, "13916210002"),
     ("张志强", Role.MEMBER, "13916210003"),
+    ("刘美华", Role.MEMBER, "13916210004"),
+    ("陈国平", Role.MEMBER, "13916210005"),
 ]
+SEATS = 5
+DAYS = datetime.timedelta
 
 
-def election_at(committee, by, step=Step.PREPARATION, kind=None, when=DAY):
-    """An election moved through the services up to `step` (vote passing by default)."""
+def add_candidates(election, by, people=PEOPLE):
+    for name, _role, phone in people:
+        services.candidate_add(election=election, by=by, name=name, phone=phone)
+
+
+def first_meeting(election, by, day, chair=0, vices=(1,)):
+    """The first meeting: the chair and vice-chairs by their place among PEOPLE."""
+    candidates = list(election.candidates.all())
+    return services.election_first_meeting(
+        election=election,
+        by=by,
+        held_on=day,
+        chair=candidates[chair],
+        vice_chairs=[candidates[v] for v in vices],
+        at=at(day),
+    )
+
+
+def election_at(
+    committee, by, step=Step.PREPARATION, kind=None, when=DAY, people=PEOPLE
+):
+    """An election moved through the services up to `step` (vote passing by default),
+    each move on a day the rules allow, filed on `when`: started 40 days before,
+    announced 35 days before for an assembly 20 days before (15 days' notice), the
+    result 10 days before, the first meeting 8 days before."""
     kind = kind or (
         Election.Kind.RE_ELECTION
         if committee.terms.exists()
         else Election.Kind.FORMATION
     )
     election = services.election_start(
-        committee=committee, kind=kind, by=by, at=at(when)
+        committee=committee, kind=kind, by=by, at=at(when - DAYS(40))
     )
     if step == Step.PREPARATION:
         return election
-    for name, role, phone in PEOPLE:
-        services.candidate_add(
-            election=election, by=by, name=name, role=role, phone=phone
+    add_candidates(election, by, people)
+    services.election_announce(
+        election=election,
+        by=by,
+        seats=SEATS,
+        assembly_on=when - DAYS(20),
+        at=at(when - DAYS(35)),
+    )
+    if step >= Step.VOTE:
+        services.election_move(
+            election=election, to_step=Step.VOTE, by=by, at=at(when - DAYS(20))
         )
-    for to_step in range(Step.CANDIDATES, step + 1):
-        if to_step == Step.RESULTS:
-            record_vote(election, by)
-        services.election_move(election=election, to_step=to_step, by=by, at=at(when))
+    if step >= Step.RESULTS:
+        record_vote(election, by)
+        services.election_move(
+            election=election, to_step=Step.RESULTS, by=by, at=at(when - DAYS(10))
+        )
+    if step >= Step.FILED:
+        first_meeting(election, by, when - DAYS(8))
+        services.election_move(
+            election=election, to_step=Step.FILED, by=by, at=at(when)
+        )
     return election
 
 

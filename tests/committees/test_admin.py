@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from committees import services
@@ -10,7 +12,13 @@ from committees.models import (
 )
 from nanxi import roles
 from nanxi.models import Estate
-from tests.committees.conftest import election_at, full_marks
+from tests.committees.conftest import (
+    DAY,
+    add_candidates,
+    at,
+    election_at,
+    full_marks,
+)
 from tests.factories import make_user
 
 ASSESS = "/admin/committees/assessment/add/"
@@ -143,15 +151,29 @@ def test_election_started_and_moved_in_the_admin(client, committee, area_staff):
     )
     election.refresh_from_db()
     assert election.step == Step.PREPARATION
-    services.candidate_add(
-        election=election, by=area_staff, name="王建国", role="chair"
+    add_candidates(election, area_staff)
+    # The announcement needs the seats and the assembly's day: the staff page.
+    response = client.post(
+        "/en/admin/committees/election/",
+        {"action": "move_on", "_selected_action": [election.pk]},
+        follow=True,
+    )
+    election.refresh_from_db()
+    assert election.step == Step.PREPARATION
+    assert "announce the candidates on the staff page" in response.content.decode()
+    services.election_announce(
+        election=election,
+        by=area_staff,
+        seats=5,
+        assembly_on=DAY,
+        at=at(DAY - datetime.timedelta(days=15)),
     )
     client.post(
         "/admin/committees/election/",
         {"action": "move_on", "_selected_action": [election.pk]},
     )
     election.refresh_from_db()
-    assert election.step == Step.CANDIDATES
+    assert election.step == Step.VOTE
 
 
 def test_used_standard_cannot_be_edited_in_the_admin(

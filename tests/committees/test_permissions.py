@@ -8,11 +8,19 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from committees import permissions, services
-from committees.models import Role, Step
+from committees.models import Step
 from nanxi import roles
-from tests.committees.conftest import election_at, full_marks, record_vote
+from tests.committees.conftest import (
+    DAY,
+    add_candidates,
+    election_at,
+    first_meeting,
+    full_marks,
+    record_vote,
+)
 from tests.committees.test_services import snapshot
 from tests.factories import make_user
 
@@ -47,9 +55,7 @@ def _start(committee, street):
 
 def _add_candidate(committee, street):
     election = election_at(committee, street)
-    return lambda user: services.candidate_add(
-        election=election, by=user, name="赵六", role=Role.MEMBER
-    )
+    return lambda user: services.candidate_add(election=election, by=user, name="赵六")
 
 
 def _record_vote(committee, street):
@@ -61,18 +67,28 @@ def _move_from(step):
     def prepare(committee, street):
         if step == Step.PREPARATION:
             election = election_at(committee, street)
-            services.candidate_add(
-                election=election, by=street, name="王建国", role=Role.CHAIR
+            add_candidates(election, street)
+            return lambda user: services.election_announce(
+                election=election,
+                by=user,
+                seats=5,
+                assembly_on=timezone.localdate() + datetime.timedelta(days=20),
             )
-        else:
-            election = election_at(committee, street, step)
-            if step == Step.VOTE:
-                record_vote(election, street)
+        election = election_at(committee, street, step)
+        if step == Step.VOTE:
+            record_vote(election, street)
+        if step == Step.RESULTS:
+            first_meeting(election, street, DAY)
         return lambda user: services.election_move(
             election=election, to_step=step + 1, by=user
         )
 
     return prepare
+
+
+def _first_meeting(committee, street):
+    election = election_at(committee, street, Step.RESULTS)
+    return lambda user: first_meeting(election, user, DAY)
 
 
 def _end_without_result(committee, street):
@@ -134,6 +150,7 @@ ACTIONS = {
     "move 2 → 3": (_move_from(Step.CANDIDATES), AREA_STAFF_AND_UP),
     "move 3 → 4": (_move_from(Step.VOTE), AREA_STAFF_AND_UP),
     "move 4 → 5 (file)": (_move_from(Step.RESULTS), AREA_STAFF_AND_UP),
+    "record the first meeting (step 4)": (_first_meeting, AREA_STAFF_AND_UP),
     "end without result (step 3)": (_end_without_result, AREA_STAFF_AND_UP),
     "record an assessment": (_assess, AREA_STAFF_AND_UP),
     "record a term": (_record_term, AREA_STAFF_AND_UP),

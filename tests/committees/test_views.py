@@ -166,10 +166,33 @@ def test_an_election_through_the_staff_pages(client, committee, area_staff):
     election = Election.objects.get()
     assert response["Location"] == f"/committees/elections/{election.pk}/"
     url = f"/committees/elections/{election.pk}/"
-    for name, role, phone in PEOPLE:
-        client.post(url + "candidates/", {"name": name, "role": role, "phone": phone})
-    assert election.candidates.count() == 3
-    client.post(url + "move/", {"to_step": Step.CANDIDATES})
+    for name, _role, phone in PEOPLE:
+        client.post(url + "candidates/", {"name": name, "phone": phone})
+    assert election.candidates.count() == 5
+    today = timezone.localdate()
+    # The assembly a day too early for 15 days' notice: refused, with the day.
+    early = client.post(
+        "/en" + url + "move/",
+        {
+            "to_step": Step.CANDIDATES,
+            "seats": "5",
+            "assembly_on": (today + datetime.timedelta(days=14)).isoformat(),
+        },
+        follow=True,
+    ).content.decode()
+    assert (today + datetime.timedelta(days=15)).isoformat() in early
+    assert Election.objects.get().step == Step.PREPARATION
+    client.post(
+        url + "move/",
+        {
+            "to_step": Step.CANDIDATES,
+            "seats": "5",
+            "assembly_on": (today + datetime.timedelta(days=15)).isoformat(),
+        },
+    )
+    assert Election.objects.get().step == Step.CANDIDATES
+    # The vote waits out the publicity period; history replayed past it.
+    Election.objects.filter(pk=election.pk).update(vote_from=today)
     client.post(url + "move/", {"to_step": Step.VOTE})
     candidates = list(election.candidates.all())
     vote = {"participating_owners": "240", "participating_area": "24000"}
@@ -183,10 +206,24 @@ def test_an_election_through_the_staff_pages(client, committee, area_staff):
     page = client.get(url).content.decode()
     assert "80.00%" in page
     client.post(url + "move/", {"to_step": Step.RESULTS})
+    refused = client.post(
+        "/en" + url + "move/", {"to_step": Step.FILED}, follow=True
+    ).content.decode()
+    assert "Record the committee&#x27;s first meeting" in refused
+    assert Election.objects.get().step == Step.RESULTS
+    client.post(
+        url + "first-meeting/",
+        {
+            "held_on": today.isoformat(),
+            "chair": candidates[0].pk,
+            "vice_chairs": [candidates[1].pk],
+        },
+    )
     client.post(url + "move/", {"to_step": Step.FILED, "note": "区房管局已备案"})
     election.refresh_from_db()
     assert election.step == Step.FILED and election.term.number == 1
-    assert Term.objects.get().members.count() == 3
+    members = list(Term.objects.get().members.values_list("name", "role"))
+    assert members == [(name, role) for name, role, _ in PEOPLE]
 
 
 def test_move_out_of_order_shows_why(client, committee, area_staff):
@@ -300,8 +337,10 @@ def test_owners_follow_an_election_under_way_on_the_public_page(
     assert 'id="election-open"' in body
     assert "Formation under way since" in body
     assert "No elections recorded yet." not in body
-    # Candidates are public once announced (公示), without their phones.
-    assert ("王建国 (Chair)" in body) is (step >= Step.CANDIDATES)
+    # Candidates are public once announced (公示), without their phones; they
+    # stand for membership (no role until the first meeting).
+    assert ("Candidates: 王建国、李秀英" in body) is (step >= Step.CANDIDATES)
+    assert "(Chair)" not in body
     assert not any(phone in body for phone in PHONES)
 
 
