@@ -150,7 +150,10 @@ def _review(request, profile: Profile, *, verify_form=None, decline_form=None):
         place.append(profile.building_group.name)
     if profile.room:
         place.append(profile.room)
-    earlier = profile.verification_declines.select_related("declined_by__profile__area")
+    # The decline not answered yet is the page's state; before it, the others.
+    earlier = profile.verification_declines.exclude(
+        pk=profile.verification_decline_id
+    ).select_related("declined_by__profile__area")
     return render(
         request,
         "nanxi/resident_review.html",
