@@ -132,6 +132,8 @@ def _resident(request, profile_pk) -> Profile:
         ),
         pk=pk,
     )
+    if profile.area_id is None:
+        raise Http404  # no area chosen: nothing to verify, for street staff neither
     if not permissions.can_verify(request.user, profile):
         raise PermissionDenied(
             _("Only staff of this residential area can verify its residents.")

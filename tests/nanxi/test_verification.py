@@ -162,6 +162,13 @@ def test_the_services_refuse_staff_of_another_area(area, other_area):
     assert not VerificationDecline.objects.exists()
 
 
+def test_a_person_without_an_area_has_nothing_to_verify(client, street_staff):
+    person = make_user(roles.RESIDENT, area=None)
+    client.force_login(street_staff)
+    assert client.get(review_url(person.profile)).status_code == 404
+    assert confirm(client, person.profile).status_code == 404
+
+
 def test_residents_cannot_decide(client, area, resident):
     person = waiting(area)
     client.force_login(resident)
