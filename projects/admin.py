@@ -50,8 +50,40 @@ class StepChangeInline(ReadOnlyInline):
 
 class ContributionInline(ReadOnlyInline):
     model = Contribution
-    fields = ["contributor", "amount", "contributed_on", "recorded_by"]
+    fields = ["contributor", "amount", "contributed_on", "recorded_by", "fate"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "recorded_by",
+                "disposition__moved_to__project",
+                "moved_from__contribution__project",
+            )
+        )
+
+    @admin.display(description=gettext_lazy("What happened to the money"))
+    def fate(self, obj) -> str:
+        """Written by services.project_stop only; shown here, never changed here."""
+        disposition = getattr(obj, "disposition", None)
+        if disposition is not None:
+            if disposition.kind == disposition.Kind.REFUNDED:
+                return _("Refunded on %(day)s") % {
+                    "day": disposition.refunded_on.isoformat()
+                }
+            return _("Moved to “%(title)s” (consent: %(consent)s, %(day)s)") % {
+                "title": disposition.moved_to.project.title,
+                "consent": disposition.consent,
+                "day": disposition.consent_on.isoformat(),
+            }
+        moved_from = getattr(obj, "moved_from", None)
+        if moved_from is not None:
+            return _("Moved here from “%(title)s”") % {
+                "title": moved_from.contribution.project.title
+            }
+        return _("Kept")
 
 
 class PhotoInline(ReadOnlyInline):

@@ -7,7 +7,15 @@ from nanxi import permissions as street
 from nanxi.forms import IdMultipleChoiceField, phone_validator
 from nanxi.models import ResidentialArea
 from projects import services
-from projects.models import AreaMember, Contribution, Project, StepCode, Topic, Vote
+from projects.models import (
+    AreaMember,
+    Contribution,
+    Disposition,
+    Project,
+    StepCode,
+    Topic,
+    Vote,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -159,6 +167,80 @@ class ContributionForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
+
+
+class StopForm(forms.Form):
+    """终止: why the project stops; what happened to each contribution's money is
+    one `DispositionForm` each, all sent with it (the service takes them at once)."""
+
+    reason = forms.CharField(
+        label=_("Reason for stopping"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The proposer, the contributors and every visitor will read it."),
+    )
+
+
+class DispositionForm(forms.Form):
+    """What happened to one contribution's money: refunded on a day, or moved with
+    the contributor's consent to another project of the area. Which fields must be
+    filled is the service's rule (services.project_stop), said with its words."""
+
+    kind = forms.ChoiceField(
+        label=_("What happened to the money"),
+        choices=Disposition.Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    refunded_on = forms.DateField(
+        label=_("Refunded on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    target = forms.TypedChoiceField(
+        label=_("Moved to the project"),
+        coerce=int,
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Choose one of the projects in the list: open projects of the same "
+                "residential area that take contributions now."
+            )
+        },
+    )
+    consent = forms.CharField(
+        label=_("The contributor's consent"),
+        max_length=200,
+        required=False,
+        help_text=_("How the contributor agreed, e.g. 本人到居委会签字同意."),
+    )
+    consent_on = forms.DateField(
+        label=_("Consent given on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, contribution, targets, **kwargs):
+        """`targets`: the projects money may move to (one query for all the forms)."""
+        kwargs.setdefault("prefix", f"c{contribution.pk}")
+        super().__init__(*args, **kwargs)
+        self.contribution = contribution
+        self.targets = {target.pk: target for target in targets}
+        self.fields["target"].choices = [("", "—")] + [
+            (target.pk, target.title) for target in targets
+        ]
+
+    def disposition(self) -> "services.Refund | services.MoveTo | None":
+        data = self.cleaned_data
+        if data["kind"] == Disposition.Kind.REFUNDED:
+            return services.Refund(on=data["refunded_on"])
+        if data["kind"] == Disposition.Kind.MOVED:
+            return services.MoveTo(
+                project=self.targets.get(data["target"]),
+                consent=data["consent"],
+                consent_on=data["consent_on"],
+            )
+        return None
 
 
 class ProgressForm(forms.Form):

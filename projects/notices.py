@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from nanxi import notifications
 from nanxi.models import Profile
+from projects.models import Pledge
 from projects.selectors import step_labels
 
 MY_PROPOSAL = "projects.my_proposal"
@@ -30,7 +31,9 @@ def register() -> None:
     )
     notifications.register_kind(
         MY_PLEDGE,
-        gettext_lazy("My crowdfunding pledges: confirmed or expired"),
+        gettext_lazy(
+            "My crowdfunding pledges: confirmed, expired, or the project stopped"
+        ),
         email_by_default=True,
     )
     notifications.register_kind(
@@ -88,13 +91,22 @@ def vote_opened(project) -> None:
 
 
 def closed(project, *, reason: str = "") -> None:
-    if project.outcome not in (project.Outcome.REJECTED, project.Outcome.DONE):
+    if project.outcome not in (
+        project.Outcome.REJECTED,
+        project.Outcome.DONE,
+        project.Outcome.STOPPED,
+    ):
         return  # withdrawn: the proposer did it themselves
 
     def text():
         if project.outcome == project.Outcome.REJECTED:
             return _(
                 "Your proposal “%(title)s” was not accepted. The reason: %(reason)s"
+            ) % {"title": project.title, "reason": reason}
+        if project.outcome == project.Outcome.STOPPED:
+            return _(
+                "Your project “%(title)s” has been stopped by the residents' "
+                "committee. The reason: %(reason)s"
             ) % {"title": project.title, "reason": reason}
         return _(
             "Your project “%(title)s” is completed. Thank you for starting it!"
@@ -138,6 +150,65 @@ def pledge_decided(pledge, *, days: int = 0) -> None:
         link=pledge.project.get_absolute_url(),
         key=f"pledge:{pledge.pk}:{pledge.status}",
     )
+
+
+def stopped(project, *, reason: str, contributions, pledges) -> None:
+    """A project was stopped: each contributor with an account (a confirmed pledge)
+    is told what happened to their money, each pledger that there is nothing to pay.
+    Money given in cash without an account: the residents' committee tells them."""
+    link = project.get_absolute_url()
+    confirmed = Pledge.objects.filter(
+        contribution__in=[c.pk for c in contributions]
+    ).select_related("pledger", "contribution__disposition__moved_to__project")
+    for pledge in confirmed:
+        money = pledge.contribution.disposition
+        params = {
+            "title": project.title,
+            "reason": reason,
+            "amount": pledge.contribution.amount,
+            "day": money.refunded_on.isoformat() if money.refunded_on else "",
+            "target": money.moved_to.project.title if money.moved_to else "",
+        }
+
+        def text(money=money, params=params):
+            if money.kind == money.Kind.REFUNDED:
+                return (
+                    _(
+                        "“%(title)s” has been stopped (the reason: %(reason)s). "
+                        "Your ¥%(amount)s was refunded to you on %(day)s."
+                    )
+                    % params
+                )
+            return (
+                _(
+                    "“%(title)s” has been stopped (the reason: %(reason)s). As you "
+                    "agreed, your ¥%(amount)s now goes to “%(target)s”."
+                )
+                % params
+            )
+
+        notifications.notify(
+            recipients=[pledge.pledger],
+            kind=MY_PLEDGE,
+            text=text,
+            link=link,
+            key=f"contribution:{pledge.contribution_id}:{money.kind}",
+        )
+    for pledge in pledges:
+        params = {"title": project.title, "reason": reason, "amount": pledge.amount}
+        notifications.notify(
+            recipients=[pledge.pledger],
+            kind=MY_PLEDGE,
+            text=lambda params=params: (
+                _(
+                    "“%(title)s” has been stopped (the reason: %(reason)s). Your "
+                    "pledge of ¥%(amount)s is cancelled: there is nothing to pay."
+                )
+                % params
+            ),
+            link=link,
+            key=f"pledge:{pledge.pk}:stopped",
+        )
 
 
 def need_replied(need) -> None:

@@ -53,8 +53,37 @@ def can_reject(user, project: Project) -> bool:
     return can_manage(user, project) and workflow.is_open_for(project, Activity.REJECT)
 
 
+def can_stop(user, project: Project) -> bool:
+    """Staff of the area stop (终止) a project from step 8 on (workflow.STOP_FROM)."""
+    return can_manage(user, project) and workflow.is_open_for(project, Activity.STOP)
+
+
+def can_move_money_to(user, project: Project, target: Project) -> bool:
+    """Money of a stopped project may move (转入) to another project of its area
+    that takes contributions now (open, steps 8–9), recorded there by this person."""
+    return (
+        target.pk != project.pk
+        and target.area_id == project.area_id
+        and can_contribute(user, target)
+    )
+
+
+def finish_refusal(project: Project) -> str | None:
+    """Why a project at step 12 cannot be completed yet, or None if it can."""
+    if not project.case_summary.strip():
+        return _(
+            "Write the case summary first: step 12 is to summarise and share, and a "
+            "project is completed once its summary can go to the showcase."
+        )
+    return None
+
+
 def can_finish(user, project: Project) -> bool:
-    return can_manage(user, project) and workflow.is_open_for(project, Activity.FINISH)
+    return (
+        can_manage(user, project)
+        and workflow.is_open_for(project, Activity.FINISH)
+        and finish_refusal(project) is None
+    )
 
 
 def can_write_summary(user, project: Project) -> bool:
@@ -241,6 +270,7 @@ class Allowed:
     withdraw: bool
     moves: list[Move]
     reject: bool
+    stop: bool
     finish: bool
     summarise: bool
     comment: bool
@@ -261,6 +291,7 @@ class Allowed:
         return self.manage and (
             any(not m.by_proposer for m in self.moves)
             or self.reject
+            or self.stop
             or self.finish
             or self.summarise
             or self.contribute
@@ -281,6 +312,7 @@ def allowed(user, project: Project) -> Allowed:
         withdraw=can_withdraw(user, project),
         moves=next_moves(user, project),
         reject=can_reject(user, project),
+        stop=can_stop(user, project),
         finish=can_finish(user, project),
         summarise=can_write_summary(user, project),
         comment=can_comment(user, project),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from nanxi import fragments, permissions
 from nanxi.i18n import wants_english
+from projects import workflow
 from projects.models import (
     STAGES,
     Comment,
@@ -231,7 +232,15 @@ def project_detail(user, pk: int) -> Project:
                 queryset=StepChange.objects.select_related("actor__profile__area"),
             ),
             Prefetch("comments", queryset=comments),
-            Prefetch("contributions", queryset=Contribution.objects.all()),
+            # What happened to each one's money (stopped) and where it came from
+            # (moved here from a stopped project): in the same query.
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.select_related(
+                    "disposition__moved_to__project",
+                    "moved_from__contribution__project",
+                ),
+            ),
             Prefetch(
                 "progress_updates",
                 queryset=ProgressUpdate.objects.select_related("author__profile__area"),
@@ -324,9 +333,9 @@ def projects_year_figures(year: int) -> dict:
         beneficiaries=Sum("beneficiaries", default=0),
     )
     figures["crowdfunding"] = (
-        Contribution.objects.filter(project__in=counted).aggregate(total=Sum("amount"))[
-            "total"
-        ]
+        Contribution.objects.kept()
+        .filter(project__in=counted)
+        .aggregate(total=Sum("amount"))["total"]
         or 0
     )
     return figures
@@ -363,7 +372,8 @@ def projects_figures_by_year(years=None) -> dict[int, dict]:
         counted = counted.filter(year__in=list(years))
     rows = counted.values("year").annotate(**_counted_figures()).order_by()
     money = dict(
-        Contribution.objects.filter(project__in=counted)
+        Contribution.objects.kept()
+        .filter(project__in=counted)
         .values("project__year")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -390,7 +400,8 @@ def projects_year_breakdown(year: int) -> dict:
         for row in counted.values("area_id").annotate(**_counted_figures()).order_by()
     }
     money = (
-        Contribution.objects.filter(project__year=year)
+        Contribution.objects.kept()
+        .filter(project__year=year)
         .values("project__area_id")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -421,6 +432,22 @@ def projects_year_breakdown(year: int) -> dict:
         "by_step": by_step,
         "projects": projects,
     }
+
+
+def money_targets(project: Project) -> list[Project]:
+    """Where the money of `project`, being stopped, may move (转入): the other open
+    projects of its area that take contributions now (permissions.can_move_money_to
+    decides; this is the list staff choose from)."""
+    return list(
+        Project.objects.filter(
+            area_id=project.area_id,
+            outcome=Project.Outcome.OPEN,
+            step__in=sorted(workflow.OPEN_AT[workflow.Activity.CONTRIBUTE]),
+        )
+        .exclude(pk=project.pk)
+        .order_by("title", "pk")
+        .only("title", "area_id", "step", "outcome")
+    )
 
 
 def pledges_to_confirm(project: Project):

@@ -3,6 +3,8 @@
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -21,6 +23,7 @@ from projects.models import (
     AreaMember,
     Comment,
     Contribution,
+    Disposition,
     Evaluation,
     Need,
     NeedSupport,
@@ -672,6 +675,10 @@ def project_finish(*, project: Project, by, note: str = "", at=None) -> Project:
         raise ValidationError(
             _("A project is finished at step 12, after its evaluation.")
         )
+    # Step 12 is 总结推广: without the summary the project would never be shared.
+    refusal = permissions.finish_refusal(locked)
+    if refusal:
+        raise ValidationError(refusal)
     return _close(project, locked, Project.Outcome.DONE, by=by, note=note, at=at)
 
 
@@ -718,6 +725,15 @@ def project_reject(*, project: Project, by, reason: str) -> Project:
             _("Only staff of this project's residential area can reject it.")
         )
     if not workflow.is_open_for(locked, workflow.Activity.REJECT):
+        if workflow.is_open_for(locked, workflow.Activity.STOP):
+            raise ValidationError(
+                _(
+                    "From step %(step)d (crowdfunding) on, money is involved: the "
+                    "project is not rejected but stopped, saying what happened to "
+                    "each contribution. Use “Stop the project” instead."
+                ),
+                params={"step": workflow.STOP_FROM},
+            )
         raise ValidationError(
             _("A draft cannot be rejected: it has not been submitted.")
         )
@@ -726,6 +742,190 @@ def project_reject(*, project: Project, by, reason: str) -> Project:
             _("Give the reason for rejecting: the proposer will read it.")
         )
     return _close(project, locked, Project.Outcome.REJECTED, by=by, note=reason.strip())
+
+
+@dataclass(frozen=True)
+class Refund:
+    """退还: the contribution's money went back to the contributor on `on`."""
+
+    on: date | None
+
+
+@dataclass(frozen=True)
+class MoveTo:
+    """转入: with the contributor's consent (`consent`, given on `consent_on`), the
+    money becomes a contribution of `project`, another project of the same area."""
+
+    project: Project | None
+    consent: str
+    consent_on: date | None
+
+
+@transaction.atomic
+def project_stop(
+    *,
+    project: Project,
+    by,
+    reason: str,
+    dispositions: Mapping[int, Refund | MoveTo],
+    at: datetime | None = None,
+) -> Project:
+    """Stop (终止) a project from step 8 on, when money is involved.
+
+    `dispositions`: contribution id → what happened to its money, for every
+    contribution the project keeps, all at once. One missing or invalid: refused,
+    nothing written (the project never sits half refunded). Money moved is
+    recorded in its new project by `by`, linked back. Pledges still waiting lapse
+    (cancelled, as `pledge_cancel` does); the proposer, the pledgers and the
+    contributors with an account are told.
+    """
+    locked = _locked(project)
+    _refuse_unless_open(locked)
+    if not permissions.can_manage(by, locked):
+        raise PermissionDenied(
+            _("Only staff of this project's residential area can stop it.")
+        )
+    if not workflow.is_open_for(locked, workflow.Activity.STOP):
+        raise ValidationError(
+            _(
+                "A project is stopped from step %(step)d (crowdfunding) on, once "
+                "money is involved. Before that, reject it with a reason."
+            ),
+            params={"step": workflow.STOP_FROM},
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _(
+                "Give the reason for stopping: the proposer and the contributors "
+                "will read it."
+            )
+        )
+    now = at or timezone.now()
+    today = timezone.localtime(now).date()
+    contributions = list(locked.contributions.kept().select_for_update().order_by("pk"))
+    if set(dispositions) - {c.pk for c in contributions}:
+        raise ValidationError(
+            _(
+                "Some of the money listed is not this project's (any more): reload "
+                "the page and try again."
+            )
+        )
+    targets = _locked_targets(dispositions.values())
+    errors = {}
+    for contribution in contributions:
+        refusal = _disposition_refusal(
+            contribution,
+            dispositions.get(contribution.pk),
+            project=locked,
+            targets=targets,
+            by=by,
+            today=today,
+        )
+        if refusal:
+            errors[str(contribution.pk)] = [
+                _("%(money)s: %(refusal)s")
+                % {"money": _money_label(contribution), "refusal": refusal}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    for contribution in contributions:
+        _dispose(contribution, dispositions[contribution.pk], targets, by=by, at=now)
+    pledges = list(
+        locked.pledges.filter(status=Pledge.Status.PENDING)
+        .select_related("pledger")
+        .order_by("pk")
+    )
+    for pledge in pledges:
+        pledge_cancel(pledge=pledge, by=by, reason=reason[:200])
+    _close(project, locked, Project.Outcome.STOPPED, by=by, note=reason, at=at)
+    notices.stopped(locked, reason=reason, contributions=contributions, pledges=pledges)
+    fragments.bump(selectors.FIGURES)  # the year's crowdfunding (money kept)
+    return project
+
+
+def _money_label(contribution: Contribution) -> str:
+    return _("%(who)s's ¥%(amount)s of %(day)s") % {
+        "who": contribution.contributor,
+        "amount": contribution.amount,
+        "day": _day(contribution.contributed_on),
+    }
+
+
+def _locked_targets(dispositions) -> dict[int, Project]:
+    """The projects money moves to, locked in one order (no deadlock between two)."""
+    ids = sorted(
+        {d.project.pk for d in dispositions if isinstance(d, MoveTo) and d.project}
+    )
+    for pk in ids:
+        _changed(pk)  # their money and contributors' list change
+    return {
+        target.pk: target
+        for target in Project.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+
+
+def _disposition_refusal(
+    contribution: Contribution, disposition, *, project, targets, by, today
+) -> str | None:
+    """Why this is not a valid account of what happened to this money, or None."""
+    given = contribution.contributed_on
+    if isinstance(disposition, Refund):
+        if disposition.on is None:
+            return _("give the day the money was refunded.")
+        if disposition.on > today:
+            return _("a refund cannot be dated in the future.")
+        if disposition.on < given:
+            return _("it cannot be refunded before it was contributed.")
+        return None
+    if isinstance(disposition, MoveTo):
+        target = targets.get(disposition.project.pk) if disposition.project else None
+        if target is None:
+            return _("choose the project the money moves to.")
+        if not permissions.can_move_money_to(by, project, target):
+            if target.area_id != project.area_id:
+                return _(
+                    "money can only move to a project of the same residential area."
+                )
+            return _(
+                "money can only move to another project that takes contributions "
+                "now (crowdfunding or carrying out, steps 8–9)."
+            )
+        if not disposition.consent.strip():
+            return _("write how the contributor agreed to move the money.")
+        if disposition.consent_on is None:
+            return _("give the day the contributor agreed.")
+        if disposition.consent_on > today:
+            return _("the contributor's consent cannot be dated in the future.")
+        if disposition.consent_on < given:
+            return _("the consent cannot be dated before the contribution.")
+        return None
+    return _("say what happened to this money: refunded, or moved to another project.")
+
+
+def _dispose(contribution, disposition, targets, *, by, at) -> Disposition:
+    row = Disposition(contribution=contribution, decided_by=by, decided_at=at)
+    if isinstance(disposition, Refund):
+        row.kind, row.refunded_on = Disposition.Kind.REFUNDED, disposition.on
+    else:
+        # Recorded by the same rule as any contribution (contribution_record).
+        row.moved_to = contribution_record(
+            project=targets[disposition.project.pk],
+            by=by,
+            contributor=contribution.contributor,
+            amount=contribution.amount,
+            contributed_on=disposition.consent_on,
+            kind=contribution.kind,
+            anonymous=contribution.anonymous,
+        )
+        row.kind = Disposition.Kind.MOVED
+        row.consent = disposition.consent.strip()
+        row.consent_on = disposition.consent_on
+    row.full_clean()
+    row.save()
+    return row
 
 
 @transaction.atomic

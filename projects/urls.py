@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/reject/", views.project_reject, name="reject"),
     path("<int:pk>/withdraw/", views.project_withdraw, name="withdraw"),
     path("<int:pk>/finish/", views.project_finish, name="finish"),
+    path("<int:pk>/stop/", views.project_stop, name="stop"),
     path("<int:pk>/summary/", views.project_summary, name="summary"),
     path("<int:pk>/vote/", views.project_vote, name="vote"),
     path("<int:pk>/paper_vote/", views.project_paper_vote, name="paper_vote"),

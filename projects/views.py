@@ -232,8 +232,29 @@ def project_detail(request, pk: int):
         "paper_entry": _paper_entry(project) if can.manage else None,
         "progress_form": forms.ProgressForm(),
         "summary_form": forms.SummaryForm(initial={"text": project.case_summary}),
+        "finish_refusal": permissions.finish_refusal(project)
+        if can.summarise
+        else None,
+        **_money_fates(project),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def _money_fates(project: Project) -> dict:
+    """A stopped project's reason, and whether its page says where money went
+    (stopped: each contribution; or money moved here from a stopped project).
+    From what `selectors.project_detail` fetched: no query of its own."""
+    stopped = project.outcome == Project.Outcome.STOPPED
+    reason = ""
+    if stopped:
+        changes = [
+            c
+            for c in project.step_changes.all()
+            if c.outcome == Project.Outcome.STOPPED
+        ]
+        reason = changes[-1].note if changes else ""
+    moved_in = any(hasattr(c, "moved_from") for c in project.contributions.all())
+    return {"stop_reason": reason, "money_fates": stopped or moved_in}
 
 
 def _announce_refusal(project: Project, can) -> str | None:
@@ -449,6 +470,78 @@ def project_finish(request, pk):
         forms.NoteForm,
         success=_("The project is completed. Thank you to everyone who took part."),
     )
+
+
+@login_required
+def project_stop(request, pk):
+    """终止: a page that lists every contribution the project keeps, to say what
+    happened to each one's money; stopping is its form's POST, all at once."""
+    project = get_object_or_404(Project.objects.select_related("area"), pk=pk)
+    if not permissions.can_stop(request.user, project):
+        raise PermissionDenied(
+            _(
+                "Only staff of this project's residential area can stop it, from "
+                "step 8 (crowdfunding) on, while it is open."
+            )
+        )
+    data = request.POST if request.method == "POST" else None
+    form = forms.StopForm(data)
+    targets = selectors.money_targets(project)
+    money = [
+        forms.DispositionForm(data, contribution=c, targets=targets)
+        for c in project.contributions.kept().order_by("contributed_on", "pk")
+    ]
+    valid = [m.is_valid() for m in money]  # every form checked: all errors shown
+    if data is not None and form.is_valid() and all(valid):
+        try:
+            services.project_stop(
+                project=project,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                dispositions={
+                    m.contribution.pk: m.disposition()
+                    for m in money
+                    if m.disposition() is not None
+                },
+            )
+        except ValidationError as exc:
+            _stop_errors(form, money, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The project is stopped. What happened to each contribution is "
+                    "shown on its page; the people concerned have been told."
+                ),
+            )
+            return redirect(project)
+    return render(
+        request,
+        "projects/project_stop.html",
+        {
+            "project": project,
+            "form": form,
+            "money": money,
+            "targets": targets,
+            "pledges_pending": project.pledges.filter(
+                status=Pledge.Status.PENDING
+            ).count(),
+        },
+    )
+
+
+def _stop_errors(form, money, exc: ValidationError) -> None:
+    """The service's refusals by contribution (keyed by its id) go to its form."""
+    by_id = {str(m.contribution.pk): m for m in money}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        target = by_id.get(key)
+        if target is not None:
+            target.add_error(None, errors)
+        else:
+            form.add_error(None, errors)
 
 
 @require_POST

@@ -38,11 +38,17 @@ MOVES: dict[int, Move] = {
 }
 FINISH_ACTION = _("Mark as completed")
 
+# From crowdfunding (step 8) on, money is pledged or received: a project that cannot
+# go on is no longer rejected but stopped (终止), saying what happened to each
+# contribution's money. Before this step it is rejected with a reason.
+STOP_FROM = StepCode.CROWDFUND
+
 
 class Activity(StrEnum):
     EDIT = "edit"
     WITHDRAW = "withdraw"
     REJECT = "reject"
+    STOP = "stop"
     COMMENT = "comment"
     VOTE = "vote"
     CONTRIBUTE = "contribute"
@@ -58,14 +64,16 @@ OPEN_AT: dict[Activity, frozenset[int]] = {
     # Until the vote opens (step 6) its proposer may take it back; not while
     # residents are voting on it, nor once it is announced.
     Activity.WITHDRAW: frozenset(range(StepCode.COLLECT_NEEDS, StepCode.VOTE)),
-    Activity.REJECT: frozenset(range(StepCode.SUBMIT, StepCode.SHARE + 1)),
+    Activity.REJECT: frozenset(range(StepCode.SUBMIT, STOP_FROM)),
+    Activity.STOP: frozenset(range(STOP_FROM, StepCode.SHARE + 1)),
     # Deliberation: from acceptance until the vote closes; read-only afterwards.
     Activity.COMMENT: frozenset({StepCode.ACCEPT, StepCode.CONSULT, StepCode.VOTE}),
     Activity.VOTE: frozenset({StepCode.VOTE}),
     Activity.CONTRIBUTE: frozenset({StepCode.CROWDFUND, StepCode.CARRY_OUT}),
     Activity.PROGRESS: frozenset({StepCode.CARRY_OUT}),
     Activity.EVALUATE: frozenset({StepCode.EVALUATE}),
-    # The case summary (总结) is written at step 12, before the project is completed.
+    # The case summary (总结) is written at step 12, before the project is completed;
+    # finishing also needs it written (permissions.finish_refusal).
     Activity.SUMMARISE: frozenset({StepCode.SHARE}),
     Activity.FINISH: frozenset({StepCode.SHARE}),
 }

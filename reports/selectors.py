@@ -58,6 +58,8 @@ class ProjectFigures:
     team: int = 0
     doorstep: int = 0
     beneficiaries: int = 0
+    # Money kept (Contribution.objects.kept()): refunded money is not counted, and
+    # money moved from a stopped project counts once, in the project it went to.
     crowdfunding: Decimal = Decimal(0)
     by_topic: tuple[tuple[str, int], ...] = ()  # most frequent first
     by_step: tuple[tuple[int, str, int], ...] = ()  # (step, outcome, count)
@@ -213,8 +215,8 @@ def headlines(today=None) -> dict[int, Headline]:
 
 # What the headlines are made of, by the versions their writers bump: projects
 # (new, moved, recategorised: `projects`), their money and beneficiaries
-# (`project-figures`: contribution_record, evaluation_record) and ratings (`groups`:
-# rating_save). Committees' figures are not among the headlines.
+# (`project-figures`: contribution_record, project_stop, evaluation_record) and
+# ratings (`groups`: rating_save). Committees' figures are not among the headlines.
 HEADLINE_VERSIONS = (PROJECTS, FIGURES, GROUPS)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.timezone import localdate
 
-from projects import permissions, services
+from projects import permissions, services, workflow
 from projects.models import AreaMember, Comment, Pledge, Project, StepCode
 from tests.projects.helpers import (
     ACTORS,
@@ -268,6 +268,8 @@ def project_for(action: str, area, people, area_staff, step=None) -> Project:
         services.vote_cast(project=project, voter=people["neighbour"], choice="support")
     if action == "hide":
         _comment(project, people)
+    if action == "finish" and project.step == StepCode.SHARE:  # 结项 needs a summary
+        services.project_write_summary(project=project, by=area_staff, text="总结")
     if action in ("confirm_pledge", "cancel_pledge"):
         services.pledge_make(project=project, by=people["neighbour"], amount="80")
     return project
@@ -352,7 +354,12 @@ def test_nothing_moves_once_a_project_is_closed(area, area_staff, people, action
     project = make_project(
         area=area, proposer=people["proposer"], staff=area_staff, step=step
     )
-    services.project_reject(project=project, by=area_staff, reason="不符合条件")
+    if step >= workflow.STOP_FROM:  # money is involved: stopped, not rejected
+        services.project_stop(
+            project=project, by=area_staff, reason="不符合条件", dispositions={}
+        )
+    else:
+        services.project_reject(project=project, by=area_staff, reason="不符合条件")
     before = snapshot(project)
     with pytest.raises(ValidationError):
         act(project, area_staff if action != "comment" else people["neighbour"], people)

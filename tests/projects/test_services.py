@@ -28,6 +28,7 @@ def test_staff_walk_a_project_through_all_twelve_steps(area, area_staff, residen
     project = make_project(
         area=area, proposer=resident, staff=area_staff, step=StepCode.SHARE
     )
+    services.project_write_summary(project=project, by=area_staff, text="楼道焕然一新")
     services.project_finish(project=project, by=area_staff)
     project.refresh_from_db()
     assert (project.step, project.outcome) == (12, "done")
