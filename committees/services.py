@@ -895,7 +895,7 @@ def election_first_meeting(
     refusals = []
     if not isinstance(held_on, datetime.date):
         refusals.append(_("Give the day of the first meeting."))
-    elif held_on < locked.results_on:
+    elif locked.results_on and held_on < locked.results_on:
         refusals.append(
             _("The first meeting follows the result, announced on %(day)s.")
             % {"day": locked.results_on.isoformat()}

@@ -32,7 +32,14 @@ def assessment_post(committee, standard, scores, year=2020):
 
 @pytest.mark.parametrize(
     "model",
-    ["ownerscommittee", "term", "election", "assessment", "assessmentstandard"],
+    [
+        "ownerscommittee",
+        "term",
+        "election",
+        "assessment",
+        "assessmentstandard",
+        "committeerules",
+    ],
 )
 def test_changelists_open_for_both_kinds_of_staff(
     client, committee, street_staff, area_staff, model
