@@ -40,6 +40,7 @@ from projects.demo_data import (
     PROJECTS_2020,
     PROJECTS_NOW,
     RESIDENT_GIFTS,
+    STOPPED_NOW,
     D,
     DemoProject,
 )
@@ -500,7 +501,7 @@ def _evaluate(
 # --- this year's projects ------------------------------------------------------------
 
 # How many days ago each of this year's projects was submitted (PROJECTS_NOW's order).
-SUBMITTED_DAYS_AGO = [30, 16, 9, 3, 75]
+SUBMITTED_DAYS_AGO = [30, 16, 9, 3, 75, 80]
 
 
 def _tell_now(story: Story, today: date, n: int, topics, groups) -> None:
@@ -518,6 +519,7 @@ def _tell_now(story: Story, today: date, n: int, topics, groups) -> None:
         StepCode.VOTE: 13 if spec.final > StepCode.VOTE else SUBMITTED_DAYS_AGO[n] - 13,
         StepCode.ANNOUNCE: VOTE_DAYS + 2,
         StepCode.CROWDFUND: 3,
+        StepCode.CARRY_OUT: 12,
     }
     day = submitted
     while project.step < spec.final:
@@ -527,6 +529,8 @@ def _tell_now(story: Story, today: date, n: int, topics, groups) -> None:
             _consult(story, project, day, following)
         if step == StepCode.VOTE:
             _votes(story, project, day, project.vote_closes_on)
+        if step == StepCode.CROWDFUND:
+            _fund(story, project, amount, day, following)
         extras = {}
         if step == StepCode.CONSULT:
             open_days = 14 if spec.final == StepCode.VOTE else VOTE_DAYS
@@ -555,10 +559,48 @@ def _tell_now(story: Story, today: date, n: int, topics, groups) -> None:
                 project=project, by=pledger, amount=Decimal((200, 100)[k])
             )
             story.stamps.add(pledge, story.at(today - timedelta(days=k + 1)))
+    if spec.title in STOPPED_NOW:
+        day = min(day + timedelta(days=5), today - timedelta(days=9))
+        _stop(story, project, STOPPED_NOW[spec.title], day)
     last = story.at(min(day, today))
     _date_notices(story, notices_from, last)
     story.stamps.add(project, story.at(submitted), "created_at")
     story.stamps.add(project, last, "updated_at")
+
+
+def _stop(story: Story, project, reason: str, day: date) -> None:
+    """终止: a neighbour's pledge lapses; the money is refunded on the day, except one
+    resident's gift, moved with their consent to a project of the area that is
+    still crowdfunding (when there is one)."""
+    pledger = story.some(1, 1, exclude=[project.proposer])[0]
+    pledge = services.pledge_make(project=project, by=pledger, amount=Decimal(100))
+    story.stamps.add(pledge, story.at(day - timedelta(days=2)), "created_at")
+    target = (
+        Project.objects.filter(
+            area=project.area, outcome=Project.Outcome.OPEN, step=StepCode.CROWDFUND
+        )
+        .order_by("pk")
+        .first()
+    )
+    money = list(project.contributions.order_by("pk"))
+    dispositions = {c.pk: services.Refund(on=day) for c in money}
+    gifts = [
+        c
+        for c in money
+        if c.kind == Contribution.Kind.RESIDENT and c.contributor != "楼组居民现金募集"
+    ]
+    if target is not None and gifts:
+        dispositions[gifts[0].pk] = services.MoveTo(
+            project=target, consent="本人到居委会签字，同意转入", consent_on=day
+        )
+    services.project_stop(
+        project=project,
+        by=story.staff,
+        reason=reason,
+        dispositions=dispositions,
+        at=story.at(day),
+    )
+    story.stamps.add(pledge, story.at(day), "decided_at")
 
 
 # --- people, needs --------------------------------------------------------------------

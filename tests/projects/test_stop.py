@@ -479,3 +479,21 @@ def test_stopped_page_query_count_stays_with_many_contributions(
         with django_assert_max_num_queries(10):
             response = client.get(f"/en/projects/{shown.pk}/")
         assert response.content.decode().count('<td class="disposition">') == rows
+
+
+def test_demo_has_a_stopped_project_whose_money_went_back(db, client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("demo", stdout=io.StringIO())
+    stopped = Project.objects.get(outcome=Project.Outcome.STOPPED)
+    assert stopped.year != 2020  # the newsletter's figures stay exact
+    fates = Disposition.objects.filter(contribution__project=stopped)
+    assert fates.count() == stopped.contributions.count() >= 2
+    assert fates.filter(kind="refunded").exists()
+    assert fates.filter(kind="moved", moved_to__project__area=stopped.area).exists()
+    assert not stopped.pledges.filter(status=Pledge.Status.PENDING).exists()
+    assert projects_year_figures(2020)["crowdfunding"] == Decimal("18500.00")
+    page = client.get(f"/en/projects/{stopped.pk}/").content.decode()
+    assert 'id="stopped"' in page and "Refunded on" in page
