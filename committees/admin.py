@@ -495,6 +495,11 @@ class AssessmentForm(forms.ModelForm):
             raise ValidationError(
                 _("The score boxes are of another standard: open the form for it.")
             )
+        if any(f"score_{i.pk}" in self.errors for i in self.items):
+            # That box already says what is wrong (not a whole number): checking the
+            # standard now would add "has no score" for the same item. The standard
+            # is checked (here and by the service) once every box holds a number.
+            return cleaned
         scores = {i.pk: cleaned.get(f"score_{i.pk}") for i in self.items}
         try:
             self.scores = services.assessment_check_scores(

@@ -121,6 +121,21 @@ def test_score_above_maximum_is_refused_in_the_admin(
     assert not Assessment.objects.exists()
 
 
+def test_a_score_that_is_not_a_number_gets_one_message(
+    client, committee, street_staff, standard
+):
+    client.force_login(street_staff)
+    item = standard.items.first()
+    scores = full_marks(standard)
+    scores[item.pk] = "abc"
+    response = client.post("/en" + ASSESS, assessment_post(committee, standard, scores))
+    form = response.context["adminform"].form
+    assert form.errors[f"score_{item.pk}"] == ["Enter a whole number."]
+    assert form.non_field_errors() == []  # not also "has no score"
+    assert "has no score" not in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
 def test_second_assessment_is_refused_in_the_admin(
     client, committee, street_staff, standard
 ):
