@@ -293,7 +293,7 @@ LOGIN_ADDRESS_WINDOW_SECONDS = int(
 # --- personal data (PIPL) ---------------------------------------------------------------
 # The version of the privacy notice (templates/nanxi/privacy.html) a sign-up agrees
 # to; raise it whenever the notice's substance changes.
-PRIVACY_NOTICE_VERSION = "2025-1"
+PRIVACY_NOTICE_VERSION = "2026-1"
 
 # --- e-mail ---------------------------------------------------------------------
 # Outgoing mail is rendered in the request and sent by a Celery task
