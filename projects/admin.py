@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Func, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from nanxi import permissions as street
 from nanxi.admin_mixins import AreaScopedAdmin, NamesAdminMixin
+from nanxi.models import ResidentialArea
 from projects import permissions, services
 from projects.models import (
     AreaMember,
@@ -201,14 +203,75 @@ class StepAdmin(NamesAdminMixin, admin.ModelAdmin):
 
 @admin.register(VoteRule)
 class VoteRuleAdmin(NamesAdminMixin, admin.ModelAdmin):
-    """When a vote passes, per residential area: the street office sets it.
+    """When a vote passes: the street's default rule (no area), which every area
+    without a rule of its own uses, and areas' own rules. The street office sets
+    them; residents' committee staff may read them. The default cannot be deleted
+    here (without it no vote could be announced)."""
 
-    An area without a rule: no minimum turnout, more support than opposition.
-    Residents' committee staff may read the rules, not change them.
-    """
-
-    list_display = ["area", "min_turnout_percent", "min_support_percent"]
+    list_display = [
+        "__str__",
+        "area",
+        "min_turnout_percent",
+        "min_support_percent",
+        "used_by",
+    ]
     list_select_related = ["area"]
+    fields = [
+        "name",
+        "area",
+        "min_turnout_percent",
+        "min_support_percent",
+        "areas_using_it",
+    ]
+    readonly_fields = ["areas_using_it"]
+    ordering = [F("area__name").asc(nulls_first=True)]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_street_default:
+            # Given an area, the street would be left without a default.
+            return [*self.readonly_fields, "area"]
+        return self.readonly_fields
+
+    def get_queryset(self, request):
+        # How many areas use the default: one subquery for the whole list.
+        without_rule = (
+            ResidentialArea.objects.filter(vote_rule__isnull=True)
+            .order_by()
+            .values(n=Func("pk", function="COUNT"))
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(areas_without_rule=Subquery(without_rule))
+        )
+
+    @admin.display(description=gettext_lazy("used by"))
+    def used_by(self, obj) -> str:
+        if not obj.is_street_default:
+            return str(obj.area)
+        count = obj.areas_without_rule or 0
+        return ngettext(
+            "%(n)d area without a rule of its own",
+            "%(n)d areas without a rule of their own",
+            count,
+        ) % {"n": count}
+
+    @admin.display(description=gettext_lazy("used by"))
+    def areas_using_it(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return _("Every area without a rule of its own, if this is the default.")
+        if not obj.is_street_default:
+            return str(obj.area)
+        names = list(
+            ResidentialArea.objects.filter(vote_rule__isnull=True).values_list(
+                "name", flat=True
+            )
+        )
+        if not names:
+            return _("No area now: every area has a rule of its own.")
+        return _("Every area without a rule of its own: %(areas)s") % {
+            "areas": "、".join(names)
+        }
 
     def has_view_permission(self, request, obj=None):
         return street.is_staff_member(request.user)
@@ -223,7 +286,13 @@ class VoteRuleAdmin(NamesAdminMixin, admin.ModelAdmin):
         return street.is_street_staff(request.user)
 
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_street_default:
+            return False
         return street.is_street_staff(request.user)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action too keeps the street's default.
+        super().delete_queryset(request, queryset.exclude(area=None))
 
 
 @admin.register(Topic)

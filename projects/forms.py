@@ -6,7 +6,7 @@ from buildings.models import BuildingGroup
 from nanxi import permissions as street
 from nanxi.forms import IdMultipleChoiceField, phone_validator
 from nanxi.models import ResidentialArea
-from projects import services
+from projects import permissions, services
 from projects.models import (
     AreaMember,
     Contribution,
@@ -81,8 +81,15 @@ class ProjectForm(forms.ModelForm):
             "budget_requested": _("In yuan. Leave 0 if the project needs no money."),
         }
 
-    def __init__(self, *args, area_id: int | None = None, **kwargs):
+    def __init__(self, *args, area_id: int | None = None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only where this person may propose (the service refuses the others);
+            # a draft keeps offering the area it is in.
+            areas = permissions.proposal_areas(user, ResidentialArea.objects.all())
+            if self.instance.area_id:
+                areas = areas | ResidentialArea.objects.filter(pk=self.instance.area_id)
+            self.fields["area"].queryset = areas
         area_id = area_id or self.instance.area_id
         if area_id:
             # A short list a resident can scroll on a phone: their own area's groups.

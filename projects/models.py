@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nanxi import permissions
+from nanxi import fragments, permissions
 from nanxi.formatting import percent
 from nanxi.i18n import localized
 from nanxi.models import DELETED_RESIDENT, neutral_name, public_name
@@ -111,9 +111,17 @@ def need_photo_path(instance, filename: str) -> str:
 
 class NeedQuerySet(models.QuerySet):
     def with_support(self):
-        """`supporters`: how many neighbours said "I need it too" (no per-row query)."""
+        """`supporters`: how many neighbours said "I need it too" (no per-row query).
+
+        Only verified residents of the need's area count: an unverified account's
+        "I need it too" is kept, and counts once its residents' committee verifies it.
+        """
         count = (
-            NeedSupport.objects.filter(need=OuterRef("pk"))
+            NeedSupport.objects.filter(
+                need=OuterRef("pk"),
+                user__profile__area=OuterRef("area"),
+                user__profile__verified_at__isnull=False,
+            )
             .order_by()
             .values("need")
             .annotate(n=Count("pk"))
@@ -198,6 +206,17 @@ class Need(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("needs:detail", args=[self.pk])
+
+    @property
+    def by_verified_resident(self) -> bool:
+        """Whether its author is a verified resident of its area (the board marks
+        the others "not yet verified"); load with `author__profile`."""
+        profile = getattr(self.author, "profile", None)
+        return (
+            profile is not None
+            and profile.is_verified
+            and profile.area_id == self.area_id
+        )
 
 
 class NeedSupport(models.Model):
@@ -753,17 +772,29 @@ class Vote(models.Model):
 
 
 class VoteRule(models.Model):
-    """When a residents' vote passes, per residential area (set by street staff).
-
-    An area without a rule uses the default: no minimum turnout, and more support
-    than opposition. Abstentions count towards turnout, not towards the majority.
+    """When a residents' vote passes (set by street staff): an area's own rule, or
+    the street's default (the one row without an area; a migration made it), which
+    every area without a rule of its own uses. Abstentions count towards turnout,
+    not towards the majority.
     """
 
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        blank=True,
+        help_text=_("How staff know the rule, e.g. 街道默认表决规则."),
+    )
     area = models.OneToOneField(
         "nanxi.ResidentialArea",
         verbose_name=_("residential area"),
         on_delete=models.CASCADE,
         related_name="vote_rule",
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty for the street's default rule, used by every area "
+            "without a rule of its own."
+        ),
     )
     min_turnout_percent = models.PositiveSmallIntegerField(
         _("minimum turnout (%)"),
@@ -793,18 +824,44 @@ class VoteRule(models.Model):
                 & Q(min_support_percent__gte=50, min_support_percent__lte=99),
                 name="vote_rule_percent_range",
             ),
+            # Areas' ids start at 1: every row without an area is "0", so at most
+            # one street default (NULLs alone would never collide).
+            models.UniqueConstraint(
+                Coalesce("area", Value(0)),
+                name="one_street_default_vote_rule",
+                violation_error_message=_(
+                    "The street already has a default vote rule: change that one."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.area)
+        if self.name:
+            return self.name
+        return str(self.area) if self.area_id else str(_("Street default"))
+
+    @property
+    def is_street_default(self) -> bool:
+        return self.area_id is None
 
     @classmethod
-    def for_area(cls, area) -> "VoteRule":
-        """The area's rule, or the default one (unsaved) when the street set none."""
+    def street_default(cls) -> "VoteRule | None":
+        """The street's default rule (cached by the admin's names version), or None
+        if someone deleted it: then no vote can be announced (`announce_refusal`)."""
+        return fragments.by_version(
+            "projects:vote-rule:street-default",
+            fragments.NAMES,
+            lambda: cls.objects.filter(area=None).first(),
+        )
+
+    @classmethod
+    def for_area(cls, area) -> "VoteRule | None":
+        """The area's own rule, else the street's default (None only if that row
+        was deleted)."""
         try:
             return area.vote_rule
         except cls.DoesNotExist:
-            return cls(area=area)
+            return cls.street_default()
 
     def check_result(
         self, *, support: int, oppose: int, abstain: int, electorate: int
@@ -824,6 +881,25 @@ class VoteRule(models.Model):
             rule=self,
         )
 
+    def decided(self, *, support: int, oppose: int, abstain: int, electorate: int):
+        """Whether the residents who have not voted yet can no longer change whether
+        the vote passes, however they vote or stay away (exact integers).
+
+        It could still pass if all of them supported it; it could still fail if
+        none of them voted (turnout is lowest) or all of them opposed (the majority
+        is worst). Decided: not both.
+        """
+        left = max(electorate - (support + oppose + abstain), 0)
+
+        def passes(support: int, oppose: int) -> bool:
+            return self.check_result(
+                support=support, oppose=oppose, abstain=abstain, electorate=electorate
+            ).passed
+
+        can_pass = passes(support + left, oppose)
+        can_fail = not passes(support, oppose) or not passes(support, oppose + left)
+        return not (can_pass and can_fail)
+
 
 @dataclass(frozen=True)
 class VoteResult:
@@ -834,7 +910,7 @@ class VoteResult:
     turnout: Fraction
     turnout_ok: bool
     majority_ok: bool
-    rule: VoteRule
+    rule: VoteRule | None  # None: the street's default rule was deleted
 
     @property
     def cast(self) -> int:
@@ -848,6 +924,22 @@ class VoteResult:
     @property
     def passed(self) -> bool:
         return self.turnout_ok and self.majority_ok
+
+    @property
+    def not_voted(self) -> int:
+        """Residents who may vote and have not (yet)."""
+        return max(self.electorate - self.cast, 0)
+
+    @property
+    def decided(self) -> bool:
+        """Whether those who have not voted can no longer change the outcome
+        (`VoteRule.decided`): only then may the vote close before its day."""
+        return self.rule is not None and self.rule.decided(
+            support=self.support,
+            oppose=self.oppose,
+            abstain=self.abstain,
+            electorate=self.electorate,
+        )
 
 
 class Comment(models.Model):

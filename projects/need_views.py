@@ -46,7 +46,7 @@ class NeedFilter(django_filters.FilterSet):
 def need_list(request):
     queryset = (
         Need.objects.with_support()
-        .select_related("area")
+        .select_related("area", "author__profile")  # "not yet verified", joined
         .order_by("-created_at", "-pk")
     )
     filterset = NeedFilter(request.GET, queryset=queryset)
@@ -86,6 +86,15 @@ def need_create(request):
                 request,
                 _("Your need is posted. Neighbours can say they need it too."),
             )
+            if not need.by_verified_resident:
+                messages.info(
+                    request,
+                    _(
+                        "It is shown as “not yet verified” until your residents' "
+                        "committee verifies that you live in the area (see “How "
+                        "verification works” on your profile)."
+                    ),
+                )
             return redirect(need)
     return render(request, "projects/need_form.html", {"form": form})
 
@@ -107,6 +116,9 @@ def need_detail(request, pk: int):
             "need": need,
             "supported": supported,
             "support_refusal": permissions.need_support_refusal(user, need),
+            # An unverified neighbour's "I need it too" counts once verified.
+            "support_counts": user.is_authenticated
+            and permissions.standing(user, need.area_id) == "resident",
             "can_act": permissions.can_act_on_need(user, need),
             "proposal": proposal,
             "reply_form": forms.NeedReplyForm(initial={"reply": need.reply}),

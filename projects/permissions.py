@@ -37,6 +37,44 @@ def acts_for_proposer(user, project: Project) -> bool:
     )
 
 
+def proposal_refusal(user, area_id: int | None) -> str | None:
+    """Why this person may not propose a project in this area, or None if they may:
+    residents in the area where their committee verified them; staff in the areas
+    they act for (paper proposals: `can_enter_paper_proposal`)."""
+    if not user.is_authenticated:
+        return _("Log in to make a proposal.")
+    if street.can_act_in_area(user, area_id):
+        return None
+    who = standing(user, area_id)
+    if who == "resident":
+        return None
+    if who == "staff":
+        return _("As staff, you propose projects in the residential areas you act for.")
+    profile = getattr(user, "profile", None)
+    if who == "outsider" and profile is not None and profile.is_verified:
+        return _(
+            "Residents propose projects in the residential area where their "
+            "residents' committee verified them: choose your own area."
+        )
+    return _(
+        "Your residents' committee has not verified that you live in the area yet, "
+        "so you cannot propose a project: “How verification works” (on your "
+        "profile) says how to be verified. Until then, you can post a need on the "
+        "needs board."
+    )
+
+
+def proposal_areas(user, areas):
+    """The areas (of the queryset `areas`) where this person may propose."""
+    if street.is_street_staff(user):
+        return areas
+    ids = set(street.staff_area_ids(user))
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.is_verified and profile.area_id:
+        ids.add(profile.area_id)
+    return areas.filter(pk__in=sorted(ids))
+
+
 def can_edit(user, project: Project) -> bool:
     return acts_for_proposer(user, project) and workflow.is_open_for(
         project, Activity.EDIT
@@ -107,7 +145,48 @@ def comment_refusal(user, project: Project) -> str | None:
         )
     if not user.is_authenticated:
         return _("Log in to take part in the consultation.")
-    return None
+    if can_manage(user, project):
+        return None  # the residents' committee answers in its own consultation
+    return {
+        "resident": None,
+        "staff": _(
+            "You are staff of another residential area: you can read this "
+            "consultation; the area's verified residents and its residents' "
+            "committee take part in it."
+        ),
+        "outsider": _(
+            "Only verified residents of this project's residential area take part "
+            "in its consultation; you can read it."
+        ),
+        "unverified": _(
+            "Your residents' committee has not verified that you live in the area "
+            "yet, so you can read the consultation but not take part: “How "
+            "verification works” (on your profile) says how to be verified."
+        ),
+    }[standing(user, project.area_id)]
+
+
+def standing(user, area_id: int | None) -> str:
+    """Who a logged-in person is in an area's participation (comments, votes,
+    pledges, ratings, needs' support): "resident" (a verified resident of the
+    area), "staff" (street or residents' committee staff, not one), "outsider" (a
+    resident of another area), or "unverified" (lives there, not verified yet).
+
+    Staff are told what staff do, never that they are not verified.
+    """
+    profile = getattr(user, "profile", None)
+    lives_here = (
+        profile is not None and area_id is not None and profile.area_id == area_id
+    )
+    if lives_here and profile.is_verified:
+        return "resident"
+    if street.is_staff_member(user):
+        return "staff"
+    return "unverified" if lives_here else "outsider"
+
+
+def _staff_wording(user, project: Project, *, manage: str, other: str) -> str:
+    return manage if can_manage(user, project) else other
 
 
 def can_comment(user, project: Project) -> bool:
@@ -134,10 +213,20 @@ def pledge_refusal(user, project: Project) -> str | None:
         )
     if not user.is_authenticated:
         return _("Log in to pledge a contribution.")
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.area_id != project.area_id:
+    who = standing(user, project.area_id)
+    if who == "staff":
+        return _staff_wording(
+            user,
+            project,
+            manage=_(
+                "Residents pledge here. As staff of this area, you confirm their "
+                "pledges when the money arrives, and record contributions."
+            ),
+            other=_("Only residents of this project's residential area can pledge."),
+        )
+    if who == "outsider":
         return _("Only residents of this project's residential area can pledge.")
-    if not profile.is_verified:
+    if who == "unverified":
         return _(
             "Your residents' committee has not verified that you live in the area yet, "
             "so you cannot pledge."
@@ -193,10 +282,20 @@ def evaluation_refusal(user, project: Project) -> str | None:
         )
     if not user.is_authenticated:
         return _("Log in to rate this project.")
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.area_id != project.area_id:
+    who = standing(user, project.area_id)
+    if who == "staff":
+        return _staff_wording(
+            user,
+            project,
+            manage=_(
+                "Residents rate the project here. As staff of this area, you record "
+                "the beneficiaries and enter paper evaluation forms."
+            ),
+            other=_("Only residents of this project's residential area can rate it."),
+        )
+    if who == "outsider":
         return _("Only residents of this project's residential area can rate it.")
-    if not profile.is_verified:
+    if who == "unverified":
         return _(
             "Your residents' committee has not verified that you live in the area yet, "
             "so you cannot rate the project."
@@ -229,6 +328,14 @@ def vote_deadline_passed(project: Project, today: date | None = None) -> bool:
     return project.vote_closes_on is not None and today > project.vote_closes_on
 
 
+def vote_closes_early(project: Project, today: date | None = None) -> bool:
+    """Whether closing the vote now would be before its closing day is over (then
+    `services.close_refusal` asks that the outcome be decided)."""
+    return project.vote_closes_on is not None and not vote_deadline_passed(
+        project, today
+    )
+
+
 def voting_open(project: Project, today: date | None = None) -> bool:
     return workflow.is_open_for(project, Activity.VOTE) and not vote_deadline_passed(
         project, today
@@ -250,10 +357,22 @@ def vote_refusal(user, project: Project, today: date | None = None) -> str | Non
         }
     if not user.is_authenticated:
         return _("Log in to vote.")
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.area_id != project.area_id:
+    who = standing(user, project.area_id)
+    if who == "staff":
+        return _staff_wording(
+            user,
+            project,
+            manage=_(
+                "Residents vote here. As staff of this area, you enter paper "
+                "ballots in the residents' committee actions."
+            ),
+            other=_(
+                "Only residents of this project's residential area can vote on it."
+            ),
+        )
+    if who == "outsider":
         return _("Only residents of this project's residential area can vote on it.")
-    if not profile.is_verified:
+    if who == "unverified":
         return _(
             "Your residents' committee has not verified that you live in the area yet, "
             "so you cannot vote."
@@ -350,9 +469,15 @@ def need_support_refusal(user, need: Need) -> str | None:
         return _("Log in to say you need it too.")
     if need.author_id == user.pk:
         return _("You posted this need yourself.")
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.area_id != need.area_id:
+    who = standing(user, need.area_id)
+    if who == "staff":
+        return _(
+            "Neighbours say they need it too. As staff, you reply to the need, "
+            "merge it, or turn it into a proposal."
+        )
+    if who == "outsider":
         return _("Only neighbours in the same residential area can support a need.")
+    # "unverified": kept, and counted once verified (NeedQuerySet.with_support).
     return None
 
 

@@ -1,6 +1,7 @@
 """Reads of autonomy projects shared by pages, the home page and the yearly report."""
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.core.cache import cache
 from django.db.models import (
@@ -312,13 +313,28 @@ def vote_result(project_id: int) -> VoteResult:
 
 
 def vote_result_of(project: Project) -> VoteResult:
-    """The result of a project loaded by `project_detail` (no query of its own)."""
-    return VoteRule.for_area(project.area).check_result(
-        support=project.votes_support,
-        oppose=project.votes_oppose,
-        abstain=project.votes_abstain,
-        electorate=project.electorate,
-    )
+    """The result of a project loaded by `project_detail` (no query of its own:
+    the area's rule comes with it, the street's default from the cache)."""
+    counts = {
+        "support": project.votes_support,
+        "oppose": project.votes_oppose,
+        "abstain": project.votes_abstain,
+        "electorate": project.electorate,
+    }
+    rule = VoteRule.for_area(project.area)
+    if rule is None:
+        # The street's default was deleted: nothing passes until it is set again
+        # (services.announce_refusal says so).
+        cast = counts["support"] + counts["oppose"] + counts["abstain"]
+        electorate = counts["electorate"]
+        return VoteResult(
+            **counts,
+            turnout=Fraction(cast, electorate) if electorate else Fraction(0),
+            turnout_ok=False,
+            majority_ok=False,
+            rule=None,
+        )
+    return rule.check_result(**counts)
 
 
 def projects_year_figures(year: int) -> dict:

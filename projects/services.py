@@ -68,6 +68,15 @@ def project_create(
     """
     if not by.is_authenticated:
         raise PermissionDenied(_("Log in to make a proposal."))
+    refusal = permissions.proposal_refusal(by, area.pk)
+    if refusal and drafted_by is not None:
+        # Staff draft it from a need, for its author to finish and submit.
+        refusal = _(
+            "The resident who posted this need is not verified as a resident of "
+            "%(area)s yet: verify them first (Verify residents), then make the draft."
+        ) % {"area": area.name}
+    if refusal:
+        raise ValidationError(refusal)
     project = _new_project(
         proposer=by,
         actor=drafted_by or by,
@@ -380,6 +389,10 @@ def project_update(
                 "it was handed in."
             )
         )
+    if area.pk != project.area_id:
+        refusal = permissions.proposal_refusal(by, area.pk)
+        if refusal:
+            raise ValidationError(refusal)
     proposal_photos = project.photos.filter(progress_update=None)
     keep = proposal_photos.exclude(pk__in=list(remove_photo_ids))
     processed = _process_photos(new_photos, existing=keep.count())
@@ -542,16 +555,7 @@ def project_move(
     if to_step == StepCode.VOTE:
         _open_vote(locked, vote_closes_on, today)
     if to_step == StepCode.ANNOUNCE:
-        closes_on = locked.vote_closes_on
-        if closes_on is not None and today <= closes_on and not note.strip():
-            raise ValidationError(
-                _(
-                    "The vote is open until the end of %(day)s. To close it early, "
-                    "write the reason in the note."
-                ),
-                params={"day": _day(closes_on)},
-            )
-        _require_vote_passed(locked)
+        _require_vote_closable(locked, today=today, note=note)
     if to_step == StepCode.SHARE and (
         locked.beneficiaries is None or not locked.evaluations.exists()
     ):
@@ -603,18 +607,61 @@ def _open_vote(project: Project, closes_on: date | None, today: date) -> None:
     project.vote_closes_on = closes_on
 
 
-def _require_vote_passed(project: Project) -> None:
-    """The area's `VoteRule` decides; the result is counted here, never typed."""
-    refusal = announce_refusal(selectors.vote_result(project.pk))
+def _require_vote_closable(project: Project, *, today: date, note: str) -> None:
+    """The area's `VoteRule` decides; the result is counted here, never typed.
+    Before its closing day is over, a vote closes only once decided, with a reason."""
+    refusal = close_refusal(project, selectors.vote_result(project.pk), today=today)
     if refusal is not None:
         raise refusal
+    if permissions.vote_closes_early(project, today) and not note.strip():
+        raise ValidationError(
+            _(
+                "The vote is open until the end of %(day)s. To close it early, "
+                "write the reason in the note."
+            ),
+            params={"day": _day(project.vote_closes_on)},
+        )
+
+
+def close_refusal(project: Project, result, *, today: date | None = None):
+    """Why the vote cannot close and be announced (step 7) today, or None if it can:
+    for the move's refusal and for the staff's page, which offers the move only
+    when this is None.
+
+    Before its closing day is over, only when those who have not voted can no
+    longer change the outcome (`VoteResult.decided`); then, only if it passed.
+    """
+    early = permissions.vote_closes_early(project, today)
+    if early and result.rule is not None and not result.decided:
+        return ValidationError(
+            _(
+                "The vote is open until the end of %(day)s and its result can still "
+                "change: %(left)d of the %(electorate)d residents who may vote have "
+                "not voted yet. It closes early only when their votes can no longer "
+                "change the result; otherwise it runs to its closing day."
+            ),
+            params={
+                "day": _day(project.vote_closes_on),
+                "left": result.not_voted,
+                "electorate": result.electorate,
+            },
+        )
+    return announce_refusal(result)
 
 
 def announce_refusal(result) -> ValidationError | None:
-    """Why a vote with this result cannot be announced (step 7), or None if it can:
-    for the move's refusal and for the staff's page, before they try."""
+    """Why a vote with this result cannot be announced (step 7), or None if it can
+    (`close_refusal` adds the closing day)."""
     if result.passed:
         return None
+    if result.rule is None:
+        return ValidationError(
+            _(
+                "No vote rule applies: the street's default vote rule has been "
+                "deleted. Street staff set it again in the admin (Vote rules) "
+                "before a vote can be announced."
+            )
+        )
     params = {
         "support": result.support,
         "oppose": result.oppose,

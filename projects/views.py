@@ -212,6 +212,10 @@ def project_detail(request, pk: int):
         # for a reason to close it early, then told to reject it instead).
         "announce_refusal": _announce_refusal(project, can),
         "closes_early": can.voting_open and project.vote_closes_on is not None,
+        # A link to "How verification works" beside what they may not do yet (the
+        # refusals in `can`, which the shared page's audience includes, say so).
+        "needs_verifying": user.is_authenticated
+        and permissions.standing(user, project.area_id) == "unverified",
         "reason_form": forms.ReasonForm(),
         "contribution_form": forms.ContributionForm(),
         "pledge_form": forms.PledgeForm(),
@@ -260,7 +264,8 @@ def _money_fates(project: Project) -> dict:
 def _announce_refusal(project: Project, can) -> str | None:
     if not (can.manage and project.step == StepCode.VOTE):
         return None
-    refusal = services.announce_refusal(selectors.vote_result_of(project))
+    # The same rule as the move's: early only when decided, and only if it passed.
+    refusal = services.close_refusal(project, selectors.vote_result_of(project))
     return None if refusal is None else refusal.messages[0]
 
 
@@ -278,12 +283,17 @@ def _paper_entry(project: Project) -> Project | None:
 @login_required
 def project_create(request):
     profile = street_services.profile_for(request.user)
+    refusal = permissions.proposal_refusal(request.user, profile.area_id)
+    if refusal and not street.is_staff_member(request.user):
+        messages.error(request, refusal)  # how to get verified
+        return redirect("profile")
     area_id = request.POST.get("area") if request.method == "POST" else profile.area_id
     form = forms.ProjectForm(
         request.POST or None,
         request.FILES or None,
         initial={"area": profile.area_id},
         area_id=parse_id(area_id),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,7 +327,7 @@ def project_edit(request, pk: int):
             _("Only the proposer can change a proposal, and only until it is accepted.")
         )
     form = forms.ProjectForm(
-        request.POST or None, request.FILES or None, instance=project
+        request.POST or None, request.FILES or None, instance=project, user=request.user
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -72,8 +72,10 @@ def state(need) -> tuple:
 
 ACTIONS = {
     "support": (
-        # Anyone whose profile is in the area (staff live somewhere too); not the author.
-        {"unverified", "neighbour", "area_staff"},
+        # Neighbours of the area, not the author; an unverified one's counts once
+        # verified (test_participation). Staff reply instead (staff who are
+        # verified residents of the area are neighbours too).
+        {"unverified", "neighbour"},
         lambda n, by, p: services.need_support(need=n, by=by),
     ),
     "reply": (
@@ -169,7 +171,8 @@ def test_merging_counts_the_duplicates_neighbours_there(people, area, area_staff
     services.need_merge(need=dup, into=first, by=area_staff)
     dup.refresh_from_db()
     assert (dup.status, dup.merged_into) == ("merged", first)
-    assert Need.objects.with_support().get(pk=first.pk).supporters == 2
+    # The duplicate's author counts there; the unverified supporter once verified.
+    assert Need.objects.with_support().get(pk=first.pk).supporters == 1
 
 
 def test_merge_into_another_area_or_itself_is_refused(

@@ -13,12 +13,12 @@ from projects import permissions, services, workflow
 from projects.models import AreaMember, Comment, Pledge, Project, StepCode
 from tests.projects.helpers import (
     ACTORS,
-    LOGGED_IN,
     STAFF,
     make_member,
     make_paper_project,
     make_project,
     proposal,
+    votes_ran_their_course,
 )
 
 
@@ -45,6 +45,9 @@ def _comment(project, people):
     )
 
 
+# Deliberation: the area's verified residents and its staff (test_participation).
+TAKE_PART = {"proposer", "neighbour"} | STAFF
+
 # action → (the step it is open at, who may, how it is done)
 ACTIONS = {
     "submit": (
@@ -67,9 +70,7 @@ ACTIONS = {
     "announce": (
         StepCode.VOTE,
         STAFF,
-        lambda p, by, _: services.project_move(
-            project=p, to_step=7, by=by, note="提前结束：全楼已投票"
-        ),
+        lambda p, by, _: services.project_move(project=p, to_step=7, by=by),
     ),
     "reject": (
         StepCode.CONSULT,
@@ -110,17 +111,17 @@ ACTIONS = {
     # Deliberation is open from acceptance (4) until the vote closes (6).
     "comment_on_accept": (
         StepCode.ACCEPT,
-        LOGGED_IN,
+        TAKE_PART,
         lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
     ),
     "comment": (
         StepCode.CONSULT,
-        LOGGED_IN,
+        TAKE_PART,
         lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
     ),
     "comment_while_voting": (
         StepCode.VOTE,
-        LOGGED_IN,
+        TAKE_PART,
         lambda p, by, _: services.comment_add(project=p, author=by, body="同意"),
     ),
     "hide": (
@@ -266,6 +267,7 @@ def project_for(action: str, area, people, area_staff, step=None) -> Project:
         make_member(area=area, by=area_staff)
     if action == "announce":
         services.vote_cast(project=project, voter=people["neighbour"], choice="support")
+        votes_ran_their_course(project)  # not closed early (test_vote_rule_default)
     if action == "hide":
         _comment(project, people)
     if action == "finish" and project.step == StepCode.SHARE:  # 结项 needs a summary
