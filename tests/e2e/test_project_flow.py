@@ -118,6 +118,11 @@ def test_proposal_to_evaluation_in_the_browser(
     office.locator("form[action$='/paper_evaluation/'] button").click()
     office.wait_for_load_state()
     click_move(office, "总结推广")
+    # 结项 waits for the case summary (step 12 is 总结推广).
+    assert office.locator("#finish-refused").count() == 1
+    office.fill("#summary-form textarea", "居民一起把堆垃圾的角落变成了花园。")
+    office.get_by_role("button", name="保存总结").click()
+    office.wait_for_load_state()
     office.get_by_role("button", name="结项").click()
     office.wait_for_load_state()
 
