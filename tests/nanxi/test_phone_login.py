@@ -371,6 +371,9 @@ def test_a_phone_sign_up_never_shows_the_number_on_a_public_page(
     client.post("/en/accounts/phone/verify/", {"code": code_in(outbox[0])})
     user = Profile.objects.get(phone=PHONE).user
     services.profile_update(profile=user.profile, by=user, area=area, phone=PHONE)
+    # Residents propose once verified (projects.permissions.proposal_refusal).
+    Profile.objects.filter(user=user).update(verified_at=timezone.now())
+    user.profile.refresh_from_db()
     project = make_project(area=area, proposer=user)
     Comment.objects.create(project=project, author=user, body="我同意。")
     # The person's own notices ("a code was sent to 138…") are shown to them once.

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
 
 from nanxi import personal_data, roles, services
 from nanxi.models import PersonalDataAccess, Profile
@@ -42,6 +43,7 @@ def test_a_phone_number_email_never_appears_on_a_public_page(
     assert PHONE not in user.username
     profile = user.profile
     profile.area = area
+    profile.verified_at = timezone.now()  # residents propose once verified
     profile.save()
     project = make_project(area=area, proposer=user)
     Comment.objects.create(project=project, author=user, body="我同意。")
@@ -285,7 +287,7 @@ def test_staff_deleting_a_user_in_the_admin_uses_the_same_service(
 
 def test_bulk_delete_in_the_admin_erases_each_user(db, area):
     operator = UserFactory(is_staff=True, is_superuser=True)
-    people = [make_user(roles.RESIDENT, area=area) for _ in range(2)]
+    people = [make_user(roles.RESIDENT, area=area, verified=True) for _ in range(2)]
     for person in people:
         make_project(area=area, proposer=person)
     admin_client = Client()
