@@ -147,23 +147,25 @@ def comment_refusal(user, project: Project) -> str | None:
         return _("Log in to take part in the consultation.")
     if can_manage(user, project):
         return None  # the residents' committee answers in its own consultation
-    return {
-        "resident": None,
-        "staff": _(
+    who = standing(user, project.area_id)
+    if who == "staff":
+        return _(
             "You are staff of another residential area: you can read this "
             "consultation; the area's verified residents and its residents' "
             "committee take part in it."
-        ),
-        "outsider": _(
+        )
+    if who == "outsider":
+        return _(
             "Only verified residents of this project's residential area take part "
             "in its consultation; you can read it."
-        ),
-        "unverified": _(
+        )
+    if who == "unverified":
+        return _(
             "Your residents' committee has not verified that you live in the area "
             "yet, so you can read the consultation but not take part: “How "
             "verification works” (on your profile) says how to be verified."
-        ),
-    }[standing(user, project.area_id)]
+        )
+    return None
 
 
 def standing(user, area_id: int | None) -> str:
