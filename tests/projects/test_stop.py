@@ -441,6 +441,15 @@ def test_stopped_page_shows_the_reason_and_each_contributions_fate(
     assert "Crowdfunding: ¥80.00" in there
 
 
+def test_a_stopped_projects_card_shows_no_money_raised(client, funded, area_staff):
+    stop(funded, area_staff, dispositions=all_refunded(funded))
+    page = client.get("/en/projects/?outcome=stopped").content.decode()
+    card = page[page.index(funded.title) :]
+    card = card[: card.index("</article>")]
+    assert "Stopped" in card
+    assert "Crowdfunding: ¥" not in card
+
+
 @pytest.mark.parametrize("who", ["anonymous", "area_staff"])
 def test_stopped_page_query_count_stays_with_many_contributions(
     client, area, area_staff, people, target, who, django_assert_max_num_queries
