@@ -129,7 +129,7 @@ def test_details_changed_after_the_page_was_opened_are_not_verified(
 def test_verifying_twice_is_refused_and_keeps_the_first(area, area_staff, street_staff):
     person = waiting(area)
     services.profile_verify(profile=person, by=area_staff)
-    with pytest.raises(ValidationError, match="already verified"):
+    with pytest.raises(ValidationError, match="已经核实"):
         services.profile_verify(profile=fresh(person), by=street_staff)
     assert fresh(person).verified_by == area_staff
 
@@ -244,7 +244,7 @@ def test_a_resident_who_chose_the_inbox_only_gets_no_mail(
 def test_a_verified_resident_cannot_be_declined(client, area, area_staff):
     person = waiting(area)
     services.profile_verify(profile=person, by=area_staff)
-    with pytest.raises(ValidationError, match="already verified"):
+    with pytest.raises(ValidationError, match="已经核实"):
         services.profile_decline(profile=fresh(person), by=area_staff, reason=REASON)
     client.force_login(area_staff)
     response = decline(client, person)
@@ -261,7 +261,7 @@ def test_a_verified_resident_cannot_be_declined(client, area, area_staff):
 def test_declining_twice_is_refused(area, area_staff):
     person = waiting(area)
     services.profile_decline(profile=person, by=area_staff, reason=REASON)
-    with pytest.raises(ValidationError, match="already declined"):
+    with pytest.raises(ValidationError, match="已标为未通过"):
         services.profile_decline(profile=fresh(person), by=area_staff, reason="again")
     assert VerificationDecline.objects.count() == 1
 
