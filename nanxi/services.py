@@ -56,39 +56,46 @@ def profile_update(
 ) -> Profile:
     if by.pk != profile.user_id:
         raise PermissionDenied(_("You can only change your own profile."))
-    # Compare with what is stored, not with `profile`: a ModelForm has already copied
-    # the posted values onto the instance it validated.
-    stored = Profile.objects.select_for_update().get(pk=profile.pk)
-    if stored.area_id != (area.pk if area else None):
-        # A residents' committee vouched for the person in the old area, not the new one.
-        profile.verified_at = None
-        profile.verified_by = None
-    room = room.strip()
-    if stored.verification_decline_id is not None and (
-        stored.area_id != (area.pk if area else None)
-        or stored.building_group_id != (building_group.pk if building_group else None)
-        or stored.room != room
-    ):
-        # Corrected where they live: waiting for the committee again (the decline
-        # stays on record).
-        profile.verification_decline = None
     if building_group is not None and (
         area is None or building_group.area_id != area.pk
     ):
         raise ValidationError(
             {"building_group": _("Choose a building group in your residential area.")}
         )
+    # The row as stored, locked (a ModelForm has already copied the posted values
+    # onto `profile`, and staff may have verified or declined the person since it
+    # was loaded): the person's own fields are applied to it, the committee's
+    # decision is kept unless this change ends it.
+    profile = _profile_locked(profile)
+    changed = ["area", "building_group", "display_name", "phone", "room"]
+    area_id = area.pk if area else None
+    room = room.strip()
+    if profile.area_id != area_id:
+        # A residents' committee vouched for the person in the old area, not the new one.
+        profile.verified_at = None
+        profile.verified_by = None
+        changed += ["verified_at", "verified_by"]
+    if profile.verification_decline_id is not None and (
+        profile.area_id != area_id
+        or profile.building_group_id != (building_group.pk if building_group else None)
+        or profile.room != room
+    ):
+        # Corrected where they live: waiting for the committee again (the decline
+        # stays on record).
+        profile.verification_decline = None
+        changed.append("verification_decline")
     phone = _phone_as_stored(phone)
-    if phone != stored.phone:
+    if phone != profile.phone:
         # A number typed here is not confirmed: it logs in only after a code sent to it.
         profile.phone_verified_at = None
+        changed.append("phone_verified_at")
     profile.area = area
     profile.building_group = building_group
     profile.display_name = display_name
     profile.phone = phone
     profile.room = room
     profile.full_clean()
-    profile.save()
+    profile.save(update_fields=changed)
     return profile
 
 
