@@ -53,6 +53,12 @@ def can_verify(user, profile) -> bool:
     return profile.user_id != user.pk and can_act_in_area(user, profile.area_id)
 
 
+def can_see_contact(user, profile) -> bool:
+    """A resident's phone and e-mail are shown to staff to decide on them: while
+    they wait or were declined, not once verified (nanxi.views.resident_review)."""
+    return not profile.is_verified and can_verify(user, profile)
+
+
 def can_decline(user, profile) -> bool:
     """A waiting resident can be declined; a verified one, or one declined and not
     answered yet, cannot (nanxi.services.profile_decline says why)."""

@@ -90,7 +90,11 @@ def profile_ask_again(request):
 
 @cache_page(audience=everyone)
 def verification_help(request):
-    """How a resident gets verified, and what it opens: linked wherever it matters."""
+    """How a resident gets verified, and what it opens: linked wherever it matters.
+
+    Its button depends on being logged in (sign up, or one's profile): `everyone`
+    still keeps visitors and logged-in people apart (nanxi.caching._audience).
+    """
     return render(request, "nanxi/verification_help.html")
 
 
@@ -142,11 +146,17 @@ def _resident(request, profile_pk) -> Profile:
 
 
 def _review(request, profile: Profile, *, verify_form=None, decline_form=None):
-    """The page of one resident's details, with the confirmation and the decline."""
-    # The page shows the phone (to call before deciding): logged as on the list.
-    services.phone_views_record(
-        viewer=request.user, profiles=[profile], where=request.path[:200]
-    )
+    """The page of one resident's details, with the confirmation and the decline.
+
+    A verified resident's page says so, without their phone and e-mail: nothing is
+    left to decide (the page stays, for a staff member sent back to it after the
+    resident was verified by someone else)."""
+    contact = permissions.can_see_contact(request.user, profile)
+    if contact:
+        # The page shows the phone (to call before deciding): logged as on the list.
+        services.phone_views_record(
+            viewer=request.user, profiles=[profile], where=request.path[:200]
+        )
     place = [_("%(area)s residential area") % {"area": profile.area.name}]
     if profile.building_group_id:
         place.append(profile.building_group.name)
@@ -166,6 +176,7 @@ def _review(request, profile: Profile, *, verify_form=None, decline_form=None):
             "verify_form": verify_form or VerifyForm(),
             "decline_form": decline_form or DeclineForm(),
             "can_decline": permissions.can_decline(request.user, profile),
+            "contact": contact,
         },
     )
 
