@@ -5,9 +5,18 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import timezone
 
-from nanxi import demo, notifications, personal_data, roles, selectors, services
+from nanxi import (
+    demo,
+    notifications,
+    permissions,
+    personal_data,
+    roles,
+    selectors,
+    services,
+)
 from nanxi.models import (
     Notification,
     NotificationPreference,
@@ -446,3 +455,114 @@ def test_the_demo_has_a_declined_and_a_waiting_resident(db):
         .exists()
     )
     assert not declined.filter(verified_at__isnull=False).exists()
+
+
+# --- a resident's own save does not undo the committee's decision ---------------------
+
+
+@pytest.mark.parametrize("decision", ["verify", "decline"])
+def test_a_profile_saved_after_a_decision_keeps_it(area, area_staff, decision):
+    person = waiting(area, room="1202", phone="13800000011")
+    loaded = fresh(person)  # the resident's page loads the profile…
+    if decision == "verify":  # …staff decide meanwhile…
+        services.profile_verify(profile=fresh(person), by=area_staff)
+    else:
+        services.profile_decline(profile=fresh(person), by=area_staff, reason=REASON)
+    services.profile_update(  # …and the resident saves a new name.
+        profile=loaded,
+        by=person.user,
+        area=area,
+        room="1202",
+        phone="13800000011",
+        display_name="赵先生",
+    )
+    stored = fresh(person)
+    assert stored.display_name == "赵先生"
+    if decision == "verify":
+        assert stored.is_verified and stored.verified_by == area_staff
+    else:
+        assert stored.is_declined and stored.verification_decline.reason == REASON
+    assert loaded.display_name == "赵先生" and loaded.is_verified == stored.is_verified
+
+
+def test_a_profile_saved_after_a_verification_still_moves_out_of_it(
+    area, other_area, area_staff
+):
+    person = waiting(area)
+    loaded = fresh(person)
+    services.profile_verify(profile=fresh(person), by=area_staff)
+    services.profile_update(profile=loaded, by=person.user, area=other_area)
+    stored = fresh(person)
+    assert stored.area == other_area
+    assert not stored.is_verified and stored.verified_by is None
+
+
+# --- a verified resident's page shows no phone -------------------------------------------
+
+
+def test_a_verified_residents_page_says_so_without_phone_or_log(
+    client, area, area_staff
+):
+    person = waiting(area, room="302", phone="13800000012")
+    person.user.email = "chen@example.com"
+    person.user.save(update_fields=["email"])
+    services.profile_verify(profile=person, by=area_staff)
+    client.force_login(area_staff)
+    response = client.get(review_url(person))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "13800000012" not in body and "chen@example.com" not in body
+    assert "This resident is verified" in body
+    assert "Yes, verify this resident" not in body
+    assert not PersonalDataAccess.objects.filter(subject=person.user).exists()
+
+
+def test_a_declined_residents_page_shows_the_phone_and_logs_it(
+    client, area, area_staff
+):
+    person = waiting(area, phone="13800000013")
+    services.profile_decline(profile=person, by=area_staff, reason=REASON)
+    client.force_login(area_staff)
+    body = client.get(review_url(person)).content.decode()
+    assert "13800000013" in body and "This resident is verified" not in body
+    assert PersonalDataAccess.objects.filter(
+        viewer=area_staff, subject=person.user, what="phone"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"), [("waiting", True), ("declined", True), ("verified", False)]
+)
+def test_who_sees_a_residents_contact(area, other_area, area_staff, state, shown):
+    person = waiting(area)
+    if state == "declined":
+        services.profile_decline(profile=person, by=area_staff, reason=REASON)
+    elif state == "verified":
+        services.profile_verify(profile=person, by=area_staff)
+    person = fresh(person)
+    assert permissions.can_see_contact(area_staff, person) is shown
+    assert not permissions.can_see_contact(
+        make_user(roles.AREA_STAFF, area=other_area), person
+    )
+    assert not permissions.can_see_contact(person.user, person)
+
+
+# --- the help page's button: visitors and residents never share it ---------------------
+
+
+@pytest.mark.parametrize("visitor_first", [True, False])
+def test_the_help_page_offers_each_their_own_button(area, settings, visitor_first):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    visitor, resident = Client(), Client()
+    resident.force_login(make_user(roles.RESIDENT, area=area))
+    order = [visitor, resident] if visitor_first else [resident, visitor]
+    pages = {}
+    for browser in order:
+        browser.get("/en/accounts/verification/")
+        again = browser.get("/en/accounts/verification/")
+        assert again.context is None  # served from the cache the second time
+        pages[browser] = again.content.decode().split("<article", 1)[1]
+    assert "/accounts/signup/" in pages[visitor]
+    assert "/accounts/profile/" not in pages[visitor]
+    assert "/accounts/profile/" in pages[resident]
+    assert "/accounts/signup/" not in pages[resident]
