@@ -34,6 +34,7 @@ from projects import services
 from projects.demo_data import (
     CASE_SUMMARIES,
     COMMENTS,
+    COMMENTS_BY_TITLE,
     EVALUATIONS,
     NEIGHBOURS,
     PAPER_EVALUATIONS,
@@ -379,7 +380,7 @@ def _between(story: Story, first: date, last: date) -> date:
 
 def _consult(story: Story, project, first: date, last: date) -> None:
     """Neighbours talk it over (民主协商); staff answer some of them."""
-    pool = COMMENTS[story.spec.topic]
+    pool = COMMENTS_BY_TITLE.get(story.spec.title) or COMMENTS[story.spec.topic]
     speakers = story.some(2, 3, exclude=[project.proposer])
     days = sorted(_between(story, first, last) for _ in speakers)
     bodies = story.rng.sample(pool, len(speakers))

@@ -860,6 +860,16 @@ STOPPED_NOW = {
     ),
 }
 
+# A project whose talk is its own, not its topic's (four, like every topic's pool).
+COMMENTS_BY_TITLE = {
+    "弄堂口健身点遮阳棚": [
+        "夏天下午健身点根本没法待，支持搭棚。",
+        "棚子别太矮，打太极拳的时候手要举起来。",
+        "长椅最好有靠背，老人坐得舒服。",
+        "搭之前要问问消防，弄堂口要留出通道。",
+    ],
+}
+
 COMMENTS = {
     "疫情防控": [
         "我可以报名，早班我都有空。",
