@@ -9,8 +9,8 @@ from django.core.validators import (
     MinValueValidator,
 )
 from django.db import models
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Greatest, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -336,28 +336,42 @@ class ProjectQuerySet(models.QuerySet):
     def with_electorate(self):
         """`electorate`: who may vote in each project's area — its verified residents,
         and the members without an account its committee recorded (they vote on
-        paper; without them a paper-heavy vote could turn out above 100 %)."""
+        paper; without them a paper-heavy vote could turn out above 100 %).
+
+        `not_voted`: those of them who may still vote (`VoteRule.decided`), counted
+        here rather than as `electorate` minus the votes cast, because a vote stays
+        counted when its voter leaves the electorate (moved away, so unverified; an
+        erased member): the residents and members with no vote of their own on the
+        project, less the paper ballots that name no one (cast, like the rest of
+        the paper, by members of the electorate, as `electorate` assumes).
+        """
         from nanxi.models import Profile
 
-        def count(queryset):
+        def count(queryset, by="area"):
             return Coalesce(
                 Subquery(
-                    queryset.order_by()
-                    .values("area")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
+                    queryset.order_by().values(by).annotate(n=Count("pk")).values("n"),
                     output_field=models.IntegerField(),
                 ),
                 Value(0),
             )
 
+        residents = Profile.objects.filter(
+            area=OuterRef("area"), verified_at__isnull=False
+        )
+        members = AreaMember.objects.filter(
+            area=OuterRef("area"), erased_at__isnull=True
+        )
+        votes = Vote.objects.filter(project=OuterRef(OuterRef("pk")))
+        unnamed = Vote.objects.filter(project=OuterRef("pk"), paper=True, member=None)
         return self.annotate(
-            electorate=count(
-                Profile.objects.filter(area=OuterRef("area"), verified_at__isnull=False)
-            )
-            + count(
-                AreaMember.objects.filter(area=OuterRef("area"), erased_at__isnull=True)
-            )
+            electorate=count(residents) + count(members),
+            not_voted=Greatest(
+                count(residents.filter(~Exists(votes.filter(voter=OuterRef("user")))))
+                + count(members.filter(~Exists(votes.filter(member=OuterRef("pk")))))
+                - count(unnamed, by="project"),
+                Value(0),
+            ),
         )
 
     def with_satisfaction(self):
@@ -864,9 +878,19 @@ class VoteRule(models.Model):
             return cls.street_default()
 
     def check_result(
-        self, *, support: int, oppose: int, abstain: int, electorate: int
+        self,
+        *,
+        support: int,
+        oppose: int,
+        abstain: int,
+        electorate: int,
+        not_voted: int | None = None,
     ) -> "VoteResult":
+        """`not_voted`: who may still vote (`ProjectQuerySet.with_electorate`);
+        left out, everyone who voted is taken to be in today's electorate."""
         cast = support + oppose + abstain
+        if not_voted is None:
+            not_voted = max(electorate - cast, 0)
         turnout = Fraction(cast, electorate) if electorate else Fraction(0)
         turnout_ok = turnout * 100 >= self.min_turnout_percent
         majority_ok = support * 100 > self.min_support_percent * (support + oppose)
@@ -875,21 +899,36 @@ class VoteRule(models.Model):
             oppose=oppose,
             abstain=abstain,
             electorate=electorate,
+            not_voted=not_voted,
             turnout=turnout,
             turnout_ok=turnout_ok,
             majority_ok=majority_ok,
             rule=self,
         )
 
-    def decided(self, *, support: int, oppose: int, abstain: int, electorate: int):
+    def decided(
+        self,
+        *,
+        support: int,
+        oppose: int,
+        abstain: int,
+        electorate: int,
+        not_voted: int | None = None,
+    ):
         """Whether the residents who have not voted yet can no longer change whether
         the vote passes, however they vote or stay away (exact integers).
 
         It could still pass if all of them supported it; it could still fail if
         none of them voted (turnout is lowest) or all of them opposed (the majority
         is worst). Decided: not both.
+
+        `not_voted`: the members of the electorate with no vote yet, counted in the
+        query (`ProjectQuerySet.with_electorate`); `electorate` minus the votes cast
+        only when every voter is still in the electorate (left out: that is assumed).
         """
-        left = max(electorate - (support + oppose + abstain), 0)
+        if not_voted is None:
+            not_voted = electorate - (support + oppose + abstain)
+        left = max(not_voted, 0)
 
         def passes(support: int, oppose: int) -> bool:
             return self.check_result(
@@ -907,6 +946,9 @@ class VoteResult:
     oppose: int
     abstain: int
     electorate: int
+    # Members of the electorate with no vote of their own yet: not `electorate`
+    # minus `cast` (votes of those who have left it still count).
+    not_voted: int
     turnout: Fraction
     turnout_ok: bool
     majority_ok: bool
@@ -926,11 +968,6 @@ class VoteResult:
         return self.turnout_ok and self.majority_ok
 
     @property
-    def not_voted(self) -> int:
-        """Residents who may vote and have not (yet)."""
-        return max(self.electorate - self.cast, 0)
-
-    @property
     def decided(self) -> bool:
         """Whether those who have not voted can no longer change the outcome
         (`VoteRule.decided`): only then may the vote close before its day."""
@@ -939,6 +976,7 @@ class VoteResult:
             oppose=self.oppose,
             abstain=self.abstain,
             electorate=self.electorate,
+            not_voted=self.not_voted,
         )
 
 

@@ -320,6 +320,7 @@ def vote_result_of(project: Project) -> VoteResult:
         "oppose": project.votes_oppose,
         "abstain": project.votes_abstain,
         "electorate": project.electorate,
+        "not_voted": project.not_voted,
     }
     rule = VoteRule.for_area(project.area)
     if rule is None:

@@ -9,10 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from nanxi import fragments, roles
+from nanxi import services as street_services
 from projects import selectors, services
 from projects.models import Project, StepCode, VoteRule
 from tests.factories import AreaFactory, make_user
-from tests.projects.helpers import make_project
+from tests.projects.helpers import make_member, make_project
 from tests.projects.test_permissions import snapshot
 
 
@@ -252,6 +253,44 @@ def test_closing_early_once_the_turnout_is_reached_and_kept(area, area_staff):
     )
     assert snapshot(project) == before
     cast(project, people[5:], "abstain")  # 60 % exactly, 5 : 0 and 4 left
+    close(project, area_staff)
+    assert Project.objects.get(pk=project.pk).step == StepCode.ANNOUNCE
+
+
+def test_votes_of_those_who_left_leave_nobody_less_to_vote(
+    client, area, other_area, area_staff
+):
+    """A vote stays counted when its voter leaves the electorate, but it is no one's
+    of today's electorate: who may still vote is counted, not electorate − cast."""
+    project, people = vote_with(area, area_staff, electorate=8)
+    member = make_member(area=area, by=area_staff)
+    cast(project, people, "support", "support", "oppose")
+    cast(project, people[6:], "abstain", "abstain")
+    services.vote_enter_paper(
+        project=project,
+        by=area_staff,
+        choice="abstain",
+        ballot_number="P-1",
+        member=member,
+    )
+    # Two moved away (unverified in their new area), one member was erased.
+    for moved in people[6:]:
+        street_services.profile_update(profile=moved.profile, by=moved, area=other_area)
+    services.member_erase(member=member, by=area_staff)
+    result = selectors.vote_result(project.pk)
+    # 6 cast (2 : 1, 3 abstained) by 6 may vote, yet 3 of these 6 have not voted:
+    # all opposing, 2 : 4 fails, so the result can still change.
+    assert (result.cast, result.electorate, result.not_voted) == (6, 6, 3)
+    assert not result.decided
+    before = snapshot(project)
+    refused = english(lambda: close(project, area_staff))
+    assert "3 of the 6 residents who may vote have not voted yet" in refused[0]
+    assert snapshot(project) == before
+    client.force_login(area_staff)  # the page counts them in its own query
+    body = client.get(f"/en/projects/{project.pk}/").content.decode()
+    assert 'id="announce-refused"' in body and "3 of the 6 residents" in body
+    # Control: once those three have voted, nothing can change it and it closes.
+    cast(project, people[3:6], "support", "support", "support")
     close(project, area_staff)
     assert Project.objects.get(pk=project.pk).step == StepCode.ANNOUNCE
 
