@@ -826,7 +826,7 @@ def project_stop(
     (cancelled, as `pledge_cancel` does); the proposer, the pledgers and the
     contributors with an account are told.
     """
-    locked = _locked(project)
+    locked, targets = _locked_with_targets(project, dispositions.values())
     _refuse_unless_open(locked)
     if not permissions.can_manage(by, locked):
         raise PermissionDenied(
@@ -850,7 +850,11 @@ def project_stop(
         )
     now = at or timezone.now()
     today = timezone.localtime(now).date()
-    contributions = list(locked.contributions.kept().select_for_update().order_by("pk"))
+    # `kept()` joins the dispositions on the nullable side of an outer join,
+    # which PostgreSQL will not lock: only the contributions' rows are.
+    contributions = list(
+        locked.contributions.kept().select_for_update(of=("self",)).order_by("pk")
+    )
     if set(dispositions) - {c.pk for c in contributions}:
         raise ValidationError(
             _(
@@ -858,7 +862,6 @@ def project_stop(
                 "the page and try again."
             )
         )
-    targets = _locked_targets(dispositions.values())
     errors = {}
     for contribution in contributions:
         refusal = _disposition_refusal(
@@ -899,19 +902,23 @@ def _money_label(contribution: Contribution) -> str:
     }
 
 
-def _locked_targets(dispositions) -> dict[int, Project]:
-    """The projects money moves to, locked in one order (no deadlock between two)."""
-    ids = sorted(
-        {d.project.pk for d in dispositions if isinstance(d, MoveTo) and d.project}
-    )
-    for pk in ids:
-        _changed(pk)  # their money and contributors' list change
-    return {
-        target.pk: target
-        for target in Project.objects.select_for_update()
-        .filter(pk__in=ids)
+def _locked_with_targets(project, dispositions) -> tuple[Project, dict[int, Project]]:
+    """The stopped project and the projects its money moves to, locked together in
+    one statement in pk order (as `_locked` does for one). Locked one after the
+    other, two stops moving money into each other's project would each hold their
+    own and wait for the other's: a deadlock."""
+    ids = {d.project.pk for d in dispositions if isinstance(d, MoveTo) and d.project}
+    for pk in sorted(ids | {project.pk}):
+        _changed(pk)  # the stopped one's page; the targets' money and contributors
+    rows = {
+        row.pk: row
+        for row in Project.objects.select_for_update()
+        .filter(pk__in=ids | {project.pk})
         .order_by("pk")
     }
+    if project.pk not in rows:
+        raise Project.DoesNotExist(f"project {project.pk} does not exist")
+    return rows[project.pk], {pk: rows[pk] for pk in ids if pk in rows}
 
 
 def _disposition_refusal(

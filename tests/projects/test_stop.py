@@ -1,15 +1,19 @@
 """终止: from step 8 on a project is stopped, not rejected, and says what happened to
 each contribution's money (refunded, or moved with consent to another project)."""
 
+import contextlib
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
 from django.utils import translation
 from django.utils.timezone import localdate
 
-from nanxi import fragments
+from nanxi import fragments, roles
 from nanxi.models import Notification
 from projects import permissions, selectors, services, workflow
 from projects.models import (
@@ -22,6 +26,8 @@ from projects.models import (
 )
 from projects.selectors import projects_year_figures
 from projects.services import MoveTo, Refund
+from tests.conftest import reload_migration_data
+from tests.factories import AreaFactory, make_user
 from tests.projects.helpers import make_project
 
 TODAY = localdate()
@@ -180,6 +186,80 @@ def test_a_project_without_money_is_stopped_with_a_reason_alone(
         project=project, by=area_staff, reason=REASON, dispositions={}
     )
     assert Project.objects.get(pk=project.pk).outcome == "stopped"
+
+
+# --- two stops at once ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_stops_moving_money_into_each_other_wait_instead_of_deadlocking():
+    """Each stop holds its project while the other's wants it: locked one after the
+    other, PostgreSQL finds a deadlock and one of them fails with a database error.
+    Locked together in pk order, the second waits, then is refused with a reason."""
+    reload_migration_data()  # an earlier transactional test's flush emptied it
+    try:
+        area = AreaFactory(name="华业", slug="huaye")
+        staff = make_user(roles.AREA_STAFF, area=area)
+        one, other = (
+            make_project(area=area, staff=staff, step=StepCode.CARRY_OUT, title=t)
+            for t in ("甲", "乙")
+        )
+        for project in (one, other):
+            services.contribution_record(
+                project=project,
+                by=staff,
+                contributor="张阿姨",
+                amount="100",
+                contributed_on=TODAY,
+            )
+        # Both stops have taken their first lock before either goes on.
+        first_locks = threading.Barrier(2, timeout=3)
+        seen = threading.local()
+        can_manage = permissions.can_manage
+
+        def after_the_first_lock(user, project):
+            if not getattr(seen, "waited", False):
+                seen.waited = True
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    first_locks.wait()  # times out if the other is kept waiting
+            return can_manage(user, project)
+
+        outcomes = {}
+
+        def stop_moving(project, to):
+            try:
+                stop(
+                    project,
+                    staff,
+                    dispositions={
+                        c.pk: MoveTo(project=to, consent="同意", consent_on=TODAY)
+                        for c in money(project)
+                    },
+                )
+                outcomes[project.title] = "stopped"
+            except ValidationError:
+                outcomes[project.title] = "refused"
+            except DatabaseError as error:
+                outcomes[project.title] = repr(error)
+            finally:
+                connection.close()
+
+        with mock.patch.object(permissions, "can_manage", after_the_first_lock):
+            threads = [
+                threading.Thread(target=stop_moving, args=pair)
+                for pair in ((one, other), (other, one))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+        assert sorted(outcomes.values()) == ["refused", "stopped"], outcomes
+        assert Project.objects.filter(outcome=Project.Outcome.STOPPED).count() == 1
+    finally:
+        reload_migration_data()
 
 
 # --- refusals: each writes nothing ------------------------------------------------------------
