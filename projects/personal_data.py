@@ -1,8 +1,11 @@
 """A person's part of the autonomy projects, for their data export (nanxi.personal_data).
 
 Their needs and the needs they support, proposals, comments, votes,
-crowdfunding pledges, evaluations, progress notes and photos. Confirmed contributions (自治众筹金) are recorded under a contributor's
-name as typed by staff, not linked to an account: they are not listed.
+crowdfunding pledges, evaluations, progress notes and photos. Contributions
+(自治众筹金) are recorded under a contributor's name as typed by staff: only those
+from a confirmed pledge are linked to an account, and are listed with the pledge,
+with what happened to the money if its project was stopped. Money moved to another
+project is a confirmed pledge there too (projects.services.project_stop).
 Deleting an account needs nothing here: the rows stay and show a deleted
 resident (nanxi.models.Profile.public_name).
 
@@ -140,6 +143,9 @@ def export(user) -> list[Section]:
                 "status": _("Status"),
                 "anonymous": _("Anonymous in public"),
                 "created_at": _("Pledged"),
+                "moved_from": _("Moved here from"),
+                "refunded_on": _("Refunded on"),
+                "moved_to": _("Moved to the project"),
             },
             list(
                 Pledge.objects.filter(pledger=user)
@@ -150,6 +156,11 @@ def export(user) -> list[Section]:
                     "anonymous",
                     "created_at",
                     project_title=F("project__title"),
+                    moved_from=F(
+                        "contribution__moved_from__contribution__project__title"
+                    ),
+                    refunded_on=F("contribution__disposition__refunded_on"),
+                    moved_to=F("contribution__disposition__moved_to__project__title"),
                 )
             ),
             choices={"status": dict(Pledge.Status.choices)},

@@ -850,10 +850,13 @@ def project_stop(
         )
     now = at or timezone.now()
     today = timezone.localtime(now).date()
-    # `kept()` joins the dispositions on the nullable side of an outer join,
-    # which PostgreSQL will not lock: only the contributions' rows are.
+    # `kept()` and the pledge join their tables on the nullable side of an outer
+    # join, which PostgreSQL will not lock: only the contributions' rows are.
     contributions = list(
-        locked.contributions.kept().select_for_update(of=("self",)).order_by("pk")
+        locked.contributions.kept()
+        .select_related("pledge")
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
     if set(dispositions) - {c.pk for c in contributions}:
         raise ValidationError(
@@ -977,9 +980,35 @@ def _dispose(contribution, disposition, targets, *, by, at) -> Disposition:
         row.kind = Disposition.Kind.MOVED
         row.consent = disposition.consent.strip()
         row.consent_on = disposition.consent_on
+        _pledge_moved(contribution, row, by=by, at=at)
     row.full_clean()
     row.save()
     return row
+
+
+def _pledge_moved(contribution, row: Disposition, *, by, at) -> None:
+    """Money that came from a resident's pledge stays theirs where it moved: a
+    confirmed pledge there links them to it, as `pledge_confirm` does, so they are
+    told if that project is stopped too (notices.stopped) and find it in their data
+    (projects.personal_data). Cash given without an account has no one to link."""
+    try:
+        pledge = contribution.pledge
+    except Pledge.DoesNotExist:
+        return
+    moved = Pledge(
+        project=row.moved_to.project,
+        pledger_id=pledge.pledger_id,
+        amount=row.moved_to.amount,
+        anonymous=row.moved_to.anonymous,
+        status=Pledge.Status.CONFIRMED,
+        created_at=at,
+        decided_at=at,
+        decided_by=by,
+        reason=row.consent,
+        contribution=row.moved_to,
+    )
+    moved.full_clean()
+    moved.save()
 
 
 @transaction.atomic

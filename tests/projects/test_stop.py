@@ -188,6 +188,71 @@ def test_a_project_without_money_is_stopped_with_a_reason_alone(
     assert Project.objects.get(pk=project.pk).outcome == "stopped"
 
 
+# --- moved money stays its contributor's ------------------------------------------------------
+
+
+def _move_pledged_money(funded, target, area_staff):
+    cash, pledged = money(funded)
+    stop(
+        funded,
+        area_staff,
+        dispositions={
+            cash.pk: Refund(on=TODAY),
+            pledged.pk: MoveTo(
+                project=target, consent="本人签字同意", consent_on=TODAY
+            ),
+        },
+    )
+    return Disposition.objects.get(contribution=pledged).moved_to
+
+
+def test_money_moved_from_a_pledge_is_still_its_contributors_in_the_new_project(
+    funded, target, area_staff, people
+):
+    moved = _move_pledged_money(funded, target, area_staff)
+    link = moved.pledge
+    assert (link.project, link.pledger, link.amount, link.status) == (
+        target,
+        people["neighbour"],
+        Decimal("80.00"),
+        Pledge.Status.CONFIRMED,
+    )
+    assert (link.decided_by, link.reason) == (area_staff, "本人签字同意")
+    # Cash given without an account has no one to link to.
+    assert Pledge.objects.filter(project=target).count() == 1
+
+
+def test_a_second_stop_tells_the_contributor_whose_money_was_moved_there(
+    funded, target, area_staff, people
+):
+    moved = _move_pledged_money(funded, target, area_staff)
+    stop(target, area_staff, reason="场地无法落实", dispositions=all_refunded(target))
+    neighbour = people["neighbour"]
+    notice = Notification.objects.get(
+        recipient=neighbour, key=f"contribution:{moved.pk}:refunded:{neighbour.pk}"
+    )
+    assert "加装扶手" in notice.text_en and "场地无法落实" in notice.text_en
+    assert f"refunded to you on {TODAY.isoformat()}" in notice.text_en
+
+
+def test_the_contributors_data_export_shows_where_their_money_went(
+    client, funded, target, area_staff, people
+):
+    _move_pledged_money(funded, target, area_staff)
+    client.force_login(people["neighbour"])
+    data = client.get("/en/accounts/data/?format=json").json()
+    rows = [
+        (p["project_title"], p["amount"], p["status"], p["moved_from"], p["moved_to"])
+        for p in data["projects"]["pledges"]
+    ]
+    assert rows == [
+        (funded.title, "80.00", "confirmed", None, "加装扶手"),
+        ("加装扶手", "80.00", "confirmed", funded.title, None),
+    ]
+    page = client.get("/en/accounts/data/").content.decode()
+    assert "Moved to the project" in page and "Moved here from" in page
+
+
 # --- two stops at once ------------------------------------------------------------------------
 
 
