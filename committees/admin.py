@@ -256,6 +256,7 @@ class ElectionAdmin(EstateChoicesMixin, AreaScopedAdmin):
             "vote_from",
             "participating_owners",
             "participating_area",
+            "voted_on",
             "results_on",
             "first_meeting_due",
             "first_meeting_on",

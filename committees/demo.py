@@ -176,6 +176,7 @@ def _vote(election, estate) -> None:
         by=election.started_by,
         participating_owners=owners,
         participating_area=area,
+        voted_on=election.assembly_on,
         approvals={
             c.pk: (
                 owners * (70 - i) // 100,

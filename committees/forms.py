@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Election, Status
@@ -141,8 +142,17 @@ class EndWithoutResultForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    """Turnout and approvals as typed; the service parses and checks every number."""
+    """The vote's day, turnout and approvals as typed; the service parses and checks
+    every number and the day."""
 
+    voted_on = forms.DateField(
+        label=_("Day of the vote"),
+        widget=DateInput,
+        help_text=_(
+            "The day the owners' assembly counted the vote: the first meeting and "
+            "the filing are due counting from it."
+        ),
+    )
     participating_owners = forms.CharField(
         label=_("Owners who took part"), max_length=12
     )
@@ -152,6 +162,7 @@ class VoteForm(forms.Form):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["voted_on"].initial = timezone.localdate
         self.candidates = list(candidates)
         for c in self.candidates:
             self.fields[f"owners_{c.pk}"] = forms.CharField(

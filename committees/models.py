@@ -452,6 +452,15 @@ class Member(models.Model):
         ordering = ["term", "position", "pk"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        constraints = [
+            # 指导规则 art. 32: one chair. The services check it first and say so
+            # (`member_save`, `term_record`); this stops two concurrent saves.
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(role="chair"),
+                name="member_one_chair_per_term",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_role_display()}）"
@@ -512,15 +521,21 @@ class Election(models.Model):
         blank=True,
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # The day the owners' assembly counted the vote (选举产生之日), entered with the
+    # vote: the result and its periods count from it, not from the day staff
+    # announce it on the portal.
+    voted_on = models.DateField(_("voted on"), null=True, blank=True)
     # Announced with the candidates (step 2): how many members are elected and the
     # day of the owners' assembly, at least the notice period later.
     seats = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
     assembly_on = models.DateField(_("owners' assembly on"), null=True, blank=True)
-    # The periods, fixed by the move that starts each (from its change row's day and
-    # the estate's rules then): the first day of the vote, the result day
-    # (选举产生之日), and when the first meeting and the filing are due.
+    # The periods, fixed by the move that starts each (the estate's rules then):
+    # the first day of the vote (1→2), and at 3→4 the result day (选举产生之日: the
+    # vote's day, `voted_on`), when the first meeting and the filing are due.
     vote_from = models.DateField(_("vote possible from"), null=True, blank=True)
-    results_on = models.DateField(_("result announced on"), null=True, blank=True)
+    results_on = models.DateField(
+        _("elected on (the vote's day)"), null=True, blank=True
+    )
     first_meeting_due = models.DateField(
         _("first meeting due by"), null=True, blank=True
     )
@@ -576,6 +591,11 @@ class Election(models.Model):
             models.CheckConstraint(
                 condition=Q(step__lt=5) | Q(completed_on__isnull=False),
                 name="election_filed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(participating_owners__isnull=True)
+                | Q(voted_on__isnull=False),
+                name="election_vote_has_its_day",
             ),
             # Ended without a result: from the vote on, never filed, no term.
             models.CheckConstraint(
@@ -637,13 +657,34 @@ class Election(models.Model):
         at most the seats announced."""
         if not self.turnout_valid:
             return []
+        return self._passing(candidates)[: self.seats or LAW_MAX_MEMBERS]
+
+    def _passing(self, candidates) -> list["Candidate"]:
         if candidates is None:
             candidates = self.candidates.all()
-        passing = sorted(
+        return sorted(
             (c for c in candidates if c.elected(self)),
             key=lambda c: (-c.approving_area, -c.approving_owners, c.position, c.pk),
         )
-        return passing[: self.seats or LAW_MAX_MEMBERS]
+
+    def tied_at_cut(self, candidates=None) -> list["Candidate"]:
+        """The candidates tied for the last seat, when the tie crosses the cut:
+        equal in approving area and owners, some within the seats and some not.
+        The ballot's order settles nothing: a run-off is needed. [] otherwise."""
+        if not self.turnout_valid:
+            return []
+        passing = self._passing(candidates)
+        seats = self.seats or LAW_MAX_MEMBERS
+        if len(passing) <= seats:
+            return []
+
+        def score(c):
+            return (c.approving_area, c.approving_owners)
+
+        last = score(passing[seats - 1])
+        if score(passing[seats]) != last:
+            return []
+        return [c for c in passing if score(c) == last]
 
     def first_meeting_overdue(self, today: datetime.date | None = None) -> bool:
         """The first meeting was not held within its period (or is not held yet)."""

@@ -159,6 +159,8 @@ def election_summary(election: Election, today: datetime.date | None = None) -> 
     today = today or timezone.localdate()
     all_candidates = list(election.candidates.all())
     elected = {c.pk for c in election.elected_candidates(all_candidates)}
+    # Tied for the last seat across the cut: nobody's seat is settled (run-off).
+    tied = {c.pk for c in election.tied_at_cut(all_candidates)}
     candidates = []
     for c in all_candidates:
         area, owners = c.area_ratio(election), c.owners_ratio(election)
@@ -169,7 +171,8 @@ def election_summary(election: Election, today: datetime.date | None = None) -> 
                 "area_passed": area is not None and area > HALF,
                 "owners": percent(owners),
                 "owners_passed": owners is not None and owners > HALF,
-                "elected": c.pk in elected,
+                "elected": c.pk in elected and c.pk not in tied,
+                "tied": c.pk in tied,
             }
         )
     recorded = election.vote_recorded
@@ -182,6 +185,7 @@ def election_summary(election: Election, today: datetime.date | None = None) -> 
         "owners": percent(election.owners_ratio) if recorded else "—",
         "owners_passed": recorded and election.owners_ratio >= TWO_THIRDS,
         "candidates": candidates,
+        "tied": bool(tied),
         "first_meeting_overdue": election.first_meeting_overdue(today),
         "filing_overdue": election.filing_overdue(today),
     }

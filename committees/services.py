@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from committees import permissions, workflow
 from committees.models import (
     LAW_FIRST_MEETING_SOURCE,
-    LAW_MAX_MEMBERS,
     LAW_MEMBERS_SOURCE,
     LAW_NOTICE_SOURCE,
     LAW_VICE_CHAIRS_SOURCE,
@@ -167,31 +166,59 @@ def _next_number(committee: OwnersCommittee) -> int:
     return (committee.terms.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def _check_member_rows(members) -> list[Member]:
+def _check_member_rows(members, rules) -> list[Member]:
     rows = []
     for position, (name, role, phone) in enumerate(members, start=1):
         rows.append(
             Member(name=name.strip(), role=role, phone=phone.strip(), position=position)
         )
-    if len(rows) > LAW_MAX_MEMBERS:
-        raise ValidationError(_too_many_members(len(rows)))
+    refusal = members_refusal(len(rows), rules, elected=False)
+    if refusal:
+        raise ValidationError(refusal)
     chairs = sum(row.role == Role.CHAIR for row in rows)
     if rows and chairs != 1:
         raise ValidationError(_one_chair(chairs))
     return rows
 
 
+def members_refusal(n: int, rules, *, elected: bool = True) -> str | None:
+    """Why a committee of `n` members is refused under the estate's `rules` (指导规则
+    art. 31, within the law), or None: the one home of the members' bound.
+
+    Elected (`composition_refusals`): an odd number from the fewest to the most.
+    Entered by hand (`term_record`, `member_save`): history may be incomplete, so
+    only never more than the most.
+    """
+    if not elected:
+        if n <= rules.max_members:
+            return None
+        return _(
+            "A committee has at most %(max)d members (%(source)s; %(rules)s); this "
+            "term would have %(n)d."
+        ) % {
+            "max": rules.max_members,
+            "n": n,
+            "source": LAW_MEMBERS_SOURCE,
+            "rules": rules.source,
+        }
+    if n % 2 and rules.min_members <= n <= rules.max_members:
+        return None
+    return _(
+        "%(n)d candidates are elected; a committee has an odd number of "
+        "members from %(min)d to %(max)d (%(source)s; %(rules)s)."
+    ) % {
+        "n": n,
+        "min": rules.min_members,
+        "max": rules.max_members,
+        "source": LAW_MEMBERS_SOURCE,
+        "rules": rules.source,
+    }
+
+
 def _one_chair(chairs: int) -> str:
     return _(
         "A committee has exactly one chair (%(source)s); this term would have %(n)d."
     ) % {"n": chairs, "source": LAW_VICE_CHAIRS_SOURCE}
-
-
-def _too_many_members(n: int) -> str:
-    return _(
-        "A committee has at most %(max)d members (%(source)s); this term would "
-        "have %(n)d."
-    ) % {"max": LAW_MAX_MEMBERS, "n": n, "source": LAW_MEMBERS_SOURCE}
 
 
 def term_check_chair(*, term: Term) -> None:
@@ -227,7 +254,7 @@ def term_record(
         raise ValidationError(_("A term must end after it starts."))
     _refuse_overlap(locked, start, end)
     term = Term(committee=locked, number=_next_number(locked), start=start, end=end)
-    rows = _check_member_rows(members)
+    rows = _check_member_rows(members, rules_for(locked.estate))
     term.full_clean()
     for row in rows:
         row.term = term
@@ -243,21 +270,33 @@ def term_record(
 def member_save(*, member: Member, by) -> Member:
     """Correct a member's name, role or phone (or add one between elections).
 
-    Never a second chair, never more members than the law allows; a chair
-    changed row by row is checked by `term_check_chair` once all rows are saved.
+    Never a second chair (also a database constraint: two concurrent saves
+    cannot both make one), never more members than the estate's rules allow; a
+    chair changed row by row is checked by `term_check_chair` once all rows are
+    saved.
     """
     term = Term.objects.select_related("committee__estate").get(pk=member.term_id)
-    if not permissions.can_manage(by, term.committee):
+    # The committee row first: the order every writer keeps (`election_move`).
+    committee = _locked_committee(term.committee)
+    if not permissions.can_manage(by, committee):
         raise PermissionDenied(
             _("Only staff of this committee's residential area can change members.")
         )
-    member.full_clean()
     others = Member.objects.filter(term=term).exclude(pk=member.pk)
-    if member.pk is None and others.count() >= LAW_MAX_MEMBERS:
-        raise ValidationError(_too_many_members(LAW_MAX_MEMBERS + 1))
     if member.role == Role.CHAIR and others.filter(role=Role.CHAIR).exists():
         raise ValidationError(_one_chair(2))
-    member.save()
+    member.full_clean()
+    if member.pk is None:
+        refusal = members_refusal(
+            others.count() + 1, rules_for(committee.estate), elected=False
+        )
+        if refusal:
+            raise ValidationError(refusal)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationError(_one_chair(2)) from exc
     return member
 
 
@@ -460,11 +499,14 @@ def election_record_vote(
     participating_owners,
     participating_area,
     approvals: dict,
+    voted_on: datetime.date | None = None,
 ) -> Election:
     """业主大会表决: who took part, and who approved each candidate (art. 278).
 
-    `approvals` maps each candidate (or its id) to (owners, area). Every number is
-    checked before anything is written; recording again replaces the figures.
+    `approvals` maps each candidate (or its id) to (owners, area). `voted_on` is
+    the day the assembly counted the vote (default today), from the vote's first
+    day to today: the result and its periods count from it (选举产生之日). Every
+    number is checked before anything is written; recording again replaces them.
     """
     locked = _locked_election(election)
     if not permissions.can_manage(by, locked.committee):
@@ -475,7 +517,16 @@ def election_record_vote(
         raise ValidationError(
             _("The vote is recorded at step 3 (owners' assembly votes).")
         )
-    _refuse_before_vote_from(locked, _day(None))
+    today = _day(None)
+    voted_on = today if voted_on is None else voted_on
+    if not isinstance(voted_on, datetime.date):
+        raise ValidationError(_("Give the day of the vote."))
+    _refuse_before_vote_from(locked, voted_on)
+    if voted_on > today:
+        raise ValidationError(
+            _("The vote's day, %(day)s, is in the future: record the vote once held.")
+            % {"day": voted_on.isoformat()}
+        )
     estate = locked.committee.estate
     errors = []
     owners = parse_owners(participating_owners, label=_("Owners who took part"))
@@ -535,6 +586,7 @@ def election_record_vote(
     locked.area_total = estate.floor_area
     locked.participating_owners = owners
     locked.participating_area = area
+    locked.voted_on = voted_on
     locked.full_clean()
     locked.save(
         update_fields=[
@@ -542,6 +594,7 @@ def election_record_vote(
             "area_total",
             "participating_owners",
             "participating_area",
+            "voted_on",
         ]
     )
     for candidate, (yes_owners, yes_area) in checked.items():
@@ -607,21 +660,12 @@ def composition_refusals(
     first meeting that chose one chair and the vice-chairs among them."""
     elected = election.elected_candidates(candidates)
     refusals = []
-    n = len(elected)
-    if n % 2 == 0 or not rules.min_members <= n <= rules.max_members:
-        refusals.append(
-            _(
-                "%(n)d candidates are elected; a committee has an odd number of "
-                "members from %(min)d to %(max)d (%(source)s; %(rules)s)."
-            )
-            % {
-                "n": n,
-                "min": rules.min_members,
-                "max": rules.max_members,
-                "source": LAW_MEMBERS_SOURCE,
-                "rules": rules.source,
-            }
-        )
+    tied = election.tied_at_cut(candidates)
+    if tied:
+        refusals.append(_tie_refusal(tied))
+    refusal = members_refusal(len(elected), rules)
+    if refusal:
+        refusals.append(refusal)
     if not filing:
         return refusals
     if election.first_meeting_on is None:
@@ -640,6 +684,20 @@ def composition_refusals(
     if not rules.min_vice_chairs <= vices <= rules.max_vice_chairs:
         refusals.append(_vice_chairs_refusal(vices, rules))
     return refusals
+
+
+def _tie_refusal(tied: list[Candidate]) -> str:
+    first = tied[0]
+    return _(
+        "%(names)s are tied for the last seat (%(area)s m² and %(owners)d owners "
+        "approving each): the ballot's order elects nobody, a run-off is needed. "
+        "Record the vote again after the run-off, or end the election without a "
+        "result."
+    ) % {
+        "names": ", ".join(f"“{c.name}”" for c in tied),
+        "area": _area_text(first.approving_area),
+        "owners": first.approving_owners,
+    }
 
 
 def _vice_chairs_refusal(n: int, rules) -> str:
@@ -764,8 +822,9 @@ def election_move(
 
     1→2 announces the candidates with the `seats` to fill and the owners'
     assembly's day (`assembly_on`, at least the notice period later); 2→3 is
-    possible from that day; 3→4 is the result day, from which the first meeting
-    and the filing are due. Filing (step 5) creates the new term and its members
+    possible from that day; 3→4 announces the result, and the first meeting and
+    the filing are due counting from the vote's day (`voted_on`, 选举产生之日),
+    however late the announcement. Filing (step 5) creates the new term and its members
     and ends the previous term, all in this one transaction. The periods count
     from the day of `at` (history replayed) or today.
     """
@@ -808,11 +867,18 @@ def election_move(
         rules = rules_for(locked.committee.estate)
         elected = _require_valid_result(locked, rules, filing=to_step == Step.FILED)
     if to_step == Step.RESULTS:
-        locked.results_on = day
-        locked.first_meeting_due = day + datetime.timedelta(
+        # 自选举产生之日起: the owners elected the committee on the vote's day.
+        elected_on = locked.voted_on
+        if day < elected_on:
+            raise ValidationError(
+                _("The result is announced on or after the vote's day, %(day)s.")
+                % {"day": elected_on.isoformat()}
+            )
+        locked.results_on = elected_on
+        locked.first_meeting_due = elected_on + datetime.timedelta(
             days=rules.first_meeting_days
         )
-        locked.filing_due = day + datetime.timedelta(days=rules.filing_days)
+        locked.filing_due = elected_on + datetime.timedelta(days=rules.filing_days)
     locked.step = to_step
     if to_step == Step.FILED:
         _complete(locked, elected, at=at)
@@ -1065,6 +1131,7 @@ def _refresh(election: Election, locked: Election) -> None:
         "area_total",
         "participating_owners",
         "participating_area",
+        "voted_on",
     ):
         setattr(election, field, getattr(locked, field))
 

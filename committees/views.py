@@ -164,6 +164,7 @@ def election_detail(request, pk: int):
             initial={
                 "participating_owners": election.participating_owners,
                 "participating_area": election.participating_area,
+                **({"voted_on": election.voted_on} if election.voted_on else {}),
             },
         ),
         "note_form": forms.AnnounceForm()
@@ -253,7 +254,10 @@ def election_vote(request, pk: int):
     election = _election(pk, request.user)
     form = forms.VoteForm(request.POST, candidates=election.candidates.all())
     if not form.is_valid():
-        messages.error(request, _("Fill in every number of the vote."))
+        for error in form.errors.get("voted_on", ()):
+            messages.error(request, error)
+        if form.errors.keys() - {"voted_on"}:
+            messages.error(request, _("Fill in every number of the vote."))
         return redirect(election)
     try:
         services.election_record_vote(
@@ -262,6 +266,7 @@ def election_vote(request, pk: int):
             participating_owners=form.cleaned_data["participating_owners"],
             participating_area=form.cleaned_data["participating_area"],
             approvals=form.approvals(),
+            voted_on=form.cleaned_data["voted_on"],
         )
     except ValidationError as exc:
         _messages(request, exc)

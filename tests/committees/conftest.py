@@ -84,7 +84,8 @@ def election_at(
             election=election, to_step=Step.VOTE, by=by, at=at(when - DAYS(20))
         )
     if step >= Step.RESULTS:
-        record_vote(election, by)
+        # Counted and announced on the same day (the result's day).
+        record_vote(election, by, voted_on=when - DAYS(10))
         services.election_move(
             election=election, to_step=Step.RESULTS, by=by, at=at(when - DAYS(10))
         )
@@ -96,13 +97,17 @@ def election_at(
     return election
 
 
-def record_vote(election, by, owners=240, area="24000", approve=(200, "20000")):
+def record_vote(
+    election, by, owners=240, area="24000", approve=(200, "20000"), voted_on=None
+):
+    """The vote counted on the assembly's day (its first possible day) by default."""
     services.election_record_vote(
         election=election,
         by=by,
         participating_owners=owners,
         participating_area=area,
         approvals={c.pk: approve for c in election.candidates.all()},
+        voted_on=voted_on or election.vote_from,
     )
 
 

@@ -168,7 +168,15 @@ def test_fewer_elected_than_the_minimum_is_refused_at_the_result(
 
 def test_an_even_number_elected_is_refused_at_filing(committee, street_staff):
     seven = [*PEOPLE, ("赵文杰", Role.MEMBER, ""), ("孙海燕", Role.MEMBER, "")]
-    election = election_at(committee, street_staff, Step.RESULTS, people=seven)
+    election = election_at(committee, street_staff, Step.VOTE, people=seven)
+    record_vote(election, street_staff)
+    # The two more are not elected (no tie for the last seat).
+    election.candidates.exclude(name__in=[n for n, _, _ in PEOPLE]).update(
+        approving_owners=100
+    )
+    services.election_move(
+        election=election, to_step=Step.RESULTS, by=street_staff, at=at(DAY - DAYS(10))
+    )
     first_meeting(election, street_staff, DAY - DAYS(8))
     # Corrected after the result: one of the five fewer, one more not elected.
     last = election.candidates.get(name="陈国平")
@@ -228,6 +236,7 @@ def test_first_meeting_with_a_member_not_elected_is_refused(committee, street_st
         participating_owners=240,
         participating_area="24000",
         approvals=approvals,
+        voted_on=DAY,
     )
     services.election_move(
         election=election, to_step=Step.RESULTS, by=street_staff, at=at(DAY)
@@ -322,7 +331,9 @@ def test_recording_the_vote_before_its_day_is_refused(committee, street_staff):
     later = timezone.localdate() + DAYS(3)
     Election.objects.filter(pk=election.pk).update(vote_from=later)
     election.refresh_from_db()
-    messages = refusal(lambda: record_vote(election, street_staff))
+    messages = refusal(
+        lambda: record_vote(election, street_staff, voted_on=timezone.localdate())
+    )
     assert messages[0].endswith(f"the vote is possible from {later}.")
 
 

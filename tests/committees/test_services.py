@@ -59,6 +59,7 @@ def snapshot():
                 "first_meeting_due",
                 "first_meeting_on",
                 "filing_due",
+                "voted_on",
             )
         ),
         list(
@@ -433,6 +434,7 @@ def test_only_elected_candidates_become_members(committee, street_staff):
         participating_owners=240,
         participating_area="24000",
         approvals=approvals,
+        voted_on=DAY,
     )
     services.election_move(
         election=election, to_step=Step.RESULTS, by=street_staff, at=at(DAY)

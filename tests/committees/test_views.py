@@ -195,7 +195,11 @@ def test_an_election_through_the_staff_pages(client, committee, area_staff):
     Election.objects.filter(pk=election.pk).update(vote_from=today)
     client.post(url + "move/", {"to_step": Step.VOTE})
     candidates = list(election.candidates.all())
-    vote = {"participating_owners": "240", "participating_area": "24000"}
+    vote = {
+        "voted_on": today.isoformat(),
+        "participating_owners": "240",
+        "participating_area": "24000",
+    }
     for c in candidates:
         vote[f"owners_{c.pk}"] = "200"
         vote[f"area_{c.pk}"] = "20000"
