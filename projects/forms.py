@@ -180,9 +180,12 @@ class StopForm(forms.Form):
     """终止: why the project stops; what happened to each contribution's money is
     one `DispositionForm` each, all sent with it (the service takes them at once)."""
 
+    # Not required here: an empty reason is refused by the service, in its words,
+    # together with every contribution's refusal (one round, not two).
     reason = forms.CharField(
         label=_("Reason for stopping"),
         max_length=200,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The proposer, the contributors and every visitor will read it."),
     )
@@ -236,12 +239,19 @@ class DispositionForm(forms.Form):
         self.fields["target"].choices = [("", "—")] + [
             (target.pk, target.title) for target in targets
         ]
+        if not self.targets:
+            # Nowhere to move it: the money can only be refunded (the page says so).
+            self.fields["kind"].choices = [
+                (Disposition.Kind.REFUNDED, Disposition.Kind.REFUNDED.label)
+            ]
+            for name in ("target", "consent", "consent_on"):
+                del self.fields[name]
 
     def disposition(self) -> "services.Refund | services.MoveTo | None":
         data = self.cleaned_data
         if data["kind"] == Disposition.Kind.REFUNDED:
             return services.Refund(on=data["refunded_on"])
-        if data["kind"] == Disposition.Kind.MOVED:
+        if data["kind"] == Disposition.Kind.MOVED and self.targets:
             return services.MoveTo(
                 project=self.targets.get(data["target"]),
                 consent=data["consent"],

@@ -840,14 +840,17 @@ def project_stop(
             ),
             params={"step": workflow.STOP_FROM},
         )
+    # Every refusal at once (the reason and each contribution's), keyed for the
+    # form: staff correct the page once, not once per mistake.
+    errors = {}
     reason = reason.strip()
     if not reason:
-        raise ValidationError(
+        errors["reason"] = [
             _(
                 "Give the reason for stopping: the proposer and the contributors "
                 "will read it."
             )
-        )
+        ]
     now = at or timezone.now()
     today = timezone.localtime(now).date()
     # `kept()` and the pledge join their tables on the nullable side of an outer
@@ -865,7 +868,6 @@ def project_stop(
                 "the page and try again."
             )
         )
-    errors = {}
     for contribution in contributions:
         refusal = _disposition_refusal(
             contribution,
@@ -900,7 +902,7 @@ def project_stop(
 def _money_label(contribution: Contribution) -> str:
     return _("%(who)s's ¥%(amount)s of %(day)s") % {
         "who": contribution.contributor,
-        "amount": contribution.amount,
+        "amount": f"{contribution.amount:,.2f}",
         "day": _day(contribution.contributed_on),
     }
 

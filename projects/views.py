@@ -503,6 +503,7 @@ def project_stop(request, pk):
     ]
     valid = [m.is_valid() for m in money]  # every form checked: all errors shown
     if data is not None and form.is_valid() and all(valid):
+        # The service checks the reason and every contribution's fate together.
         try:
             services.project_stop(
                 project=project,
@@ -548,7 +549,9 @@ def _stop_errors(form, money, exc: ValidationError) -> None:
         return
     for key, errors in exc.error_dict.items():
         target = by_id.get(key)
-        if target is not None:
+        if key == "reason":
+            form.add_error("reason", errors)
+        elif target is not None:
             target.add_error(None, errors)
         else:
             form.add_error(None, errors)

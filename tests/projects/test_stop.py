@@ -553,6 +553,48 @@ def test_stop_form_missing_one_fate_writes_nothing_and_keeps_the_input(
     assert snapshot() == before
 
 
+def test_an_empty_stop_form_says_everything_missing_in_one_round(
+    client, funded, area_staff
+):
+    cash, pledged = money(funded)
+    client.force_login(area_staff)
+    before = snapshot()
+    response = client.post(f"/en/projects/{funded.pk}/stop/", {"reason": ""})
+    assert response.status_code == 200
+    body = response.content.decode()
+    # The reason in the service's words, not "This field is required."
+    assert "Give the reason for stopping" in body
+    assert "This field is required" not in body
+    # ... and each contribution's missing fate, in the same answer.
+    assert body.count("say what happened to this money") == 2
+    assert "¥300.00" in body
+    assert snapshot() == before
+
+
+def test_money_with_nowhere_to_go_can_only_be_refunded(client, funded, area_staff):
+    client.force_login(area_staff)
+    body = client.get(f"/en/projects/{funded.pk}/stop/").content.decode()
+    assert 'id="no-targets"' in body
+    assert 'value="moved"' not in body and "-consent" not in body
+
+
+def test_a_large_amount_is_written_with_thousands_separators(
+    client, funded, area_staff
+):
+    services.contribution_record(
+        project=funded,
+        by=area_staff,
+        contributor="老王",
+        amount="1260",
+        contributed_on=TODAY,
+    )
+    client.force_login(area_staff)
+    body = client.post(
+        f"/en/projects/{funded.pk}/stop/", {"reason": REASON}
+    ).content.decode()
+    assert "¥1,260.00" in body and "¥1260.00" not in body
+
+
 @pytest.mark.parametrize("who", ["proposer", "other_staff"])
 def test_stop_page_is_for_the_areas_staff(client, funded, people, who):
     client.force_login(people[who])
