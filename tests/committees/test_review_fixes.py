@@ -232,13 +232,14 @@ def test_a_concurrent_second_chair_gets_the_clear_message(
     term.members.filter(role=Role.CHAIR).update(role=Role.MEMBER)
     vice = term.members.get(role=Role.VICE_CHAIR)
     vice.role = Role.CHAIR
-    clean = Member.full_clean
+    save = Member.save
 
-    def full_clean_then_other_save(self, *args, **kwargs):
-        clean(self, *args, **kwargs)
+    def other_save_first(self, *args, **kwargs):
+        # The other save commits its chair after this one's check.
         Member.objects.filter(term=term, name="王建国").update(role=Role.CHAIR)
+        save(self, *args, **kwargs)
 
-    monkeypatch.setattr(Member, "full_clean", full_clean_then_other_save)
+    monkeypatch.setattr(Member, "save", other_save_first)
     with pytest.raises(ValidationError) as refused:
         services.member_save(member=vice, by=street_staff)
     assert refused.value.messages == [
