@@ -56,12 +56,31 @@ def proposal_refusal(user, area_id: int | None) -> str | None:
             "Residents propose projects in the residential area where their "
             "residents' committee verified them: choose your own area."
         )
-    return _(
-        "Your residents' committee has not verified that you live in the area yet, "
-        "so you cannot propose a project: “How verification works” (on your "
-        "profile) says how to be verified. Until then, you can post a need on the "
-        "needs board."
+    return not_verified(
+        user,
+        _(
+            "Until then you cannot propose a project; you can post a need on the "
+            "needs board."
+        ),
     )
+
+
+def not_verified(user, until_then: str) -> str:
+    """A resident of the area who is not verified: whether the committee has not
+    checked yet or declined (the reason is on their profile), then what they cannot
+    do until then. Pages put the link to "How verification works" beside it."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.is_declined:
+        status = _(
+            "Your residents' committee could not verify that you live in the area: "
+            "the reason is on your profile, where you can correct your details and "
+            "ask again."
+        )
+    else:
+        status = _(
+            "Your residents' committee has not yet verified that you live in the area."
+        )
+    return _("%(status)s %(until_then)s") % {"status": status, "until_then": until_then}
 
 
 def proposal_areas(user, areas):
@@ -160,10 +179,8 @@ def comment_refusal(user, project: Project) -> str | None:
             "in its consultation; you can read it."
         )
     if who == "unverified":
-        return _(
-            "Your residents' committee has not verified that you live in the area "
-            "yet, so you can read the consultation but not take part: “How "
-            "verification works” (on your profile) says how to be verified."
+        return not_verified(
+            user, _("Until then you can read the consultation but not take part.")
         )
     return None
 
@@ -229,10 +246,7 @@ def pledge_refusal(user, project: Project) -> str | None:
     if who == "outsider":
         return _("Only residents of this project's residential area can pledge.")
     if who == "unverified":
-        return _(
-            "Your residents' committee has not verified that you live in the area yet, "
-            "so you cannot pledge."
-        )
+        return not_verified(user, _("Until then you cannot pledge."))
     return None
 
 
@@ -298,10 +312,7 @@ def evaluation_refusal(user, project: Project) -> str | None:
     if who == "outsider":
         return _("Only residents of this project's residential area can rate it.")
     if who == "unverified":
-        return _(
-            "Your residents' committee has not verified that you live in the area yet, "
-            "so you cannot rate the project."
-        )
+        return not_verified(user, _("Until then you cannot rate the project."))
     return None
 
 
@@ -375,10 +386,7 @@ def vote_refusal(user, project: Project, today: date | None = None) -> str | Non
     if who == "outsider":
         return _("Only residents of this project's residential area can vote on it.")
     if who == "unverified":
-        return _(
-            "Your residents' committee has not verified that you live in the area yet, "
-            "so you cannot vote."
-        )
+        return not_verified(user, _("Until then you cannot vote."))
     return None
 
 

@@ -74,8 +74,8 @@ def test_unverified_and_outsiders_cannot_rate(evaluating, area, other_area):
             project=evaluating, by=make_user(roles.RESIDENT, area=area), stars=5
         )
     ) == [
-        "Your residents' committee has not verified that you live in the area yet, "
-        "so you cannot rate the project."
+        "Your residents' committee has not yet verified that you live in the area. "
+        "Until then you cannot rate the project."
     ]
     outsider = make_user(roles.RESIDENT, area=other_area, verified=True)
     assert english(

@@ -7,20 +7,18 @@ from django.utils import timezone, translation
 
 from nanxi import roles
 from nanxi import services as street_services
-from projects import services
+from projects import permissions, services
 from projects.models import Comment, Need, NeedSupport, Project, StepCode
 from tests.factories import make_user
 from tests.projects.helpers import make_project, proposal
 
 UNVERIFIED_PROPOSAL = (
-    "Your residents' committee has not verified that you live in the area yet, so "
-    "you cannot propose a project: “How verification works” (on your profile) says "
-    "how to be verified. Until then, you can post a need on the needs board."
+    "Your residents' committee has not yet verified that you live in the area. "
+    "Until then you cannot propose a project; you can post a need on the needs board."
 )
 UNVERIFIED_COMMENT = (
-    "Your residents' committee has not verified that you live in the area yet, so "
-    "you can read the consultation but not take part: “How verification works” (on "
-    "your profile) says how to be verified."
+    "Your residents' committee has not yet verified that you live in the area. "
+    "Until then you can read the consultation but not take part."
 )
 
 
@@ -316,3 +314,20 @@ def test_needs_board_query_count_is_unchanged_by_rows_and_verification(
         for supporter in supporters if author == who["unverified"] else []:
             services.need_support(need=need, by=supporter)
     assert _board_queries(client, django_assert_max_num_queries) == few
+
+
+def test_a_declined_resident_is_told_the_committee_declined_not_that_it_waits(
+    area, area_staff
+):
+    person = make_user(roles.RESIDENT, area=area)
+    street_services.profile_decline(
+        profile=person.profile, by=area_staff, reason="登记中没有这个室号"
+    )
+    person.refresh_from_db()
+    with translation.override("en"):
+        refusal = permissions.proposal_refusal(person, area.pk)
+    assert refusal.startswith(
+        "Your residents' committee could not verify that you live in the area: "
+        "the reason is on your profile"
+    )
+    assert "has not yet verified" not in refusal

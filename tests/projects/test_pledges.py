@@ -116,8 +116,8 @@ def test_unverified_and_outsiders_cannot_pledge(funding, area, other_area):
     assert english(
         lambda: services.pledge_make(project=funding, by=unverified, amount="50")
     ) == [
-        "Your residents' committee has not verified that you live in the area yet, "
-        "so you cannot pledge."
+        "Your residents' committee has not yet verified that you live in the area. "
+        "Until then you cannot pledge."
     ]
     assert english(
         lambda: services.pledge_make(project=funding, by=outsider, amount="50")
