@@ -90,7 +90,12 @@ class NoteForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date box reads only ISO days (2020-06-01), in every language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class AnnounceForm(NoteForm):

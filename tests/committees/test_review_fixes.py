@@ -203,6 +203,16 @@ def test_the_vote_form_asks_the_day_today_by_default(client, committee, area_sta
     assert Election.objects.get().voted_on == today - DAYS(1)
 
 
+def test_the_vote_days_box_holds_an_iso_day_in_chinese(client, committee, area_staff):
+    """The browser's date box shows nothing for 2026/12/08: it needs 2026-12-08."""
+    election = election_at(committee, area_staff, Step.VOTE, when=timezone.localdate())
+    client.force_login(area_staff)
+    with translation.override("zh-hans"):
+        page = client.get(f"/committees/elections/{election.pk}/").content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'name="voted_on" value="{today}"' in page
+
+
 def test_a_recorded_vote_has_its_day_in_the_database(committee, street_staff):
     election = election_at(committee, street_staff, Step.RESULTS)
     with pytest.raises(IntegrityError), transaction.atomic():
