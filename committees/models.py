@@ -347,6 +347,13 @@ class CommitteeRules(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def cite(self, law_source) -> str:
+        """The source of a number: the law's, and the estate's own rules when it
+        has them (the district's default only restates the law)."""
+        if self.estate_id is None:
+            return str(law_source)
+        return _("%(law)s; %(rules)s") % {"law": law_source, "rules": self.source}
+
     def seats_refusal(self, seats) -> str | None:
         """Why `seats` members cannot be elected under these rules, or None."""
         if (
@@ -356,13 +363,12 @@ class CommitteeRules(models.Model):
         ):
             return _(
                 "Elect an odd number of members from %(min)d to %(max)d "
-                "(%(source)s; %(rules)s), not %(n)s."
+                "(%(source)s), not %(n)s."
             ) % {
                 "min": self.min_members,
                 "max": self.max_members,
                 "n": seats if seats is not None else "—",
-                "source": LAW_MEMBERS_SOURCE,
-                "rules": self.source,
+                "source": self.cite(LAW_MEMBERS_SOURCE),
             }
         return None
 

@@ -193,25 +193,23 @@ def members_refusal(n: int, rules, *, elected: bool = True) -> str | None:
         if n <= rules.max_members:
             return None
         return _(
-            "A committee has at most %(max)d members (%(source)s; %(rules)s); this "
+            "A committee has at most %(max)d members (%(source)s); this "
             "term would have %(n)d."
         ) % {
             "max": rules.max_members,
             "n": n,
-            "source": LAW_MEMBERS_SOURCE,
-            "rules": rules.source,
+            "source": rules.cite(LAW_MEMBERS_SOURCE),
         }
     if n % 2 and rules.min_members <= n <= rules.max_members:
         return None
     return _(
         "%(n)d candidates are elected; a committee has an odd number of "
-        "members from %(min)d to %(max)d (%(source)s; %(rules)s)."
+        "members from %(min)d to %(max)d (%(source)s)."
     ) % {
         "n": n,
         "min": rules.min_members,
         "max": rules.max_members,
-        "source": LAW_MEMBERS_SOURCE,
-        "rules": rules.source,
+        "source": rules.cite(LAW_MEMBERS_SOURCE),
     }
 
 
@@ -703,13 +701,12 @@ def _tie_refusal(tied: list[Candidate]) -> str:
 def _vice_chairs_refusal(n: int, rules) -> str:
     return _(
         "%(n)d vice-chairs were chosen; from %(min)d to %(max)d are needed "
-        "(%(source)s; %(rules)s)."
+        "(%(source)s)."
     ) % {
         "n": n,
         "min": rules.min_vice_chairs,
         "max": rules.max_vice_chairs,
-        "source": LAW_VICE_CHAIRS_SOURCE,
-        "rules": rules.source,
+        "source": rules.cite(LAW_VICE_CHAIRS_SOURCE),
     }
 
 
@@ -750,13 +747,12 @@ def _refuse_before_vote_from(election: Election, day: datetime.date) -> None:
         rules = rules_for(election.committee.estate)
         raise ValidationError(
             _(
-                "The owners are told at least %(days)d days before the vote "
-                "(%(source)s; %(rules)s): the vote is possible from %(day)s."
+                "Not yet: the owners are told at least %(days)d days before the "
+                "vote (%(source)s), so the vote is possible from %(day)s."
             )
             % {
                 "days": rules.notice_days,
-                "source": LAW_NOTICE_SOURCE,
-                "rules": rules.source,
+                "source": rules.cite(LAW_NOTICE_SOURCE),
                 "day": election.vote_from.isoformat(),
             }
         )
@@ -791,13 +787,12 @@ def _announce(election: Election, *, seats, assembly_on, day: datetime.date) -> 
         refusals.append(
             _(
                 "The owners are told at least %(days)d days before the vote "
-                "(%(source)s; %(rules)s): announced today, the assembly can be "
+                "(%(source)s): announced today, the assembly can be "
                 "held from %(day)s."
             )
             % {
                 "days": rules.notice_days,
-                "source": LAW_NOTICE_SOURCE,
-                "rules": rules.source,
+                "source": rules.cite(LAW_NOTICE_SOURCE),
                 "day": earliest.isoformat(),
             }
         )
