@@ -38,6 +38,11 @@ def test_public_list_and_detail_show_no_phone_numbers(client, elected, resident)
             assert phone not in page and phone not in listing
 
 
+def test_areas_are_written_with_thousands_grouped(client, elected):
+    page = client.get(f"/committees/{elected.pk}/").content.decode()
+    assert "30,000.00 m²" in page and "30000.00 m²" not in page
+
+
 def test_staff_of_another_area_see_the_public_page_only(client, elected, other_area):
     client.force_login(make_user(roles.AREA_STAFF, area=other_area))
     page = client.get(f"/committees/{elected.pk}/").content.decode()
