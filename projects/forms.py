@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,28 @@ class ProjectForm(forms.ModelForm):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+
+    def _amount_as_typed(self, name: str):
+        """Django's decimal box takes "1e3" for 1,000 yuan: an amount is digits
+        with at most two decimals (`services.AMOUNT`, as every amount of money)."""
+        value = self.cleaned_data[name]
+        typed = unicodedata.normalize("NFKC", str(self.data.get(self.add_prefix(name))))
+        if (
+            value is not None
+            and value > 0
+            and not services.AMOUNT.fullmatch(typed.strip())
+        ):
+            raise forms.ValidationError(
+                _("Enter the amount in yuan as a number, e.g. 200 or 35.50."),
+                code="invalid",
+            )
+        return value
+
+    def clean_budget_requested(self):
+        return self._amount_as_typed("budget_requested")
+
+    def clean_crowdfunding_goal(self):
+        return self._amount_as_typed("crowdfunding_goal")
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,6 +103,39 @@ def test_bad_proposal_fields_are_refused(client, resident, area, overrides):
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
     assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"budget_requested": "1e3"},
+        {"crowdfunding_goal": "1E3"},
+        {"budget_requested": "12.345"},
+        {"crowdfunding_goal": " 5e2 "},
+    ],
+)
+def test_an_amount_written_as_an_exponent_is_refused(client, resident, area, overrides):
+    client.force_login(resident)
+    response = client.post("/en/projects/new/", form_data(area, **overrides))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Enter the amount in yuan as a number, e.g. 200 or 35.50." in body or (
+        "decimal places" in body
+    )
+    assert not Project.objects.exists()
+
+
+def test_amounts_as_digits_are_kept(client, resident, area):
+    client.force_login(resident)
+    client.post(
+        "/projects/new/",
+        form_data(area, budget_requested="１０００.5", crowdfunding_goal="0"),
+    )
+    project = Project.objects.get()
+    assert (project.budget_requested, project.crowdfunding_goal) == (
+        Decimal("1000.50"),
+        Decimal("0"),
+    )
 
 
 def test_script_in_texts_is_escaped(client, resident, area):
